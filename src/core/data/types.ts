@@ -1,0 +1,35 @@
+/**
+ * The contract between datasets and the training loop.
+ *
+ * Every dataset — synthetic task or user corpus — is turned into fixed-length token windows of
+ * `contextLength + 1` ids: inputs are the first T, targets the last T (next-token prediction).
+ * A per-position loss weight lets synthetic tasks score only the answer tokens (e.g. the `c` in
+ * `a+b=c`) and ignore padding; plain corpora weight every position 1.
+ */
+
+/** One training or evaluation batch, row-major [batchSize, contextLength]. */
+export interface Batch {
+  batchSize: number;
+  contextLength: number;
+  /** Token ids fed to the model, [B*T]. */
+  inputs: Int32Array;
+  /** Next-token ids to predict, [B*T]. */
+  targets: Int32Array;
+  /** Loss weight per position, [B*T]: 1 = scored, 0 = ignored (padding, prompt). */
+  weights: Float32Array;
+}
+
+/** A serialisable tokenizer: a stored run rebuilds it from `toJSON()` to decode its samples. */
+export interface Tokenizer {
+  readonly kind: 'char' | 'bpe';
+  readonly vocabSize: number;
+  /** Id used to pad synthetic examples; never a real character/merge. */
+  readonly padId: number;
+  encode(text: string): number[];
+  decode(ids: ArrayLike<number>): string;
+  toJSON(): SerializedTokenizer;
+}
+
+export type SerializedTokenizer =
+  | { kind: 'char'; version: 1; chars: string[]; pad: string }
+  | { kind: 'bpe'; version: 1; merges: [number, number][]; specials: string[] };
