@@ -17,6 +17,11 @@ export interface Batch {
   targets: Int32Array;
   /** Loss weight per position, [B*T]: 1 = scored, 0 = ignored (padding, prompt). */
   weights: Float32Array;
+  /**
+   * Optional: which example (synthetic tasks) or window (corpus streams) each row came from,
+   * [B]; -1 marks a zero-weight filler row that only keeps the batch shape fixed.
+   */
+  exampleIndices?: Int32Array;
 }
 
 /** A serialisable tokenizer: a stored run rebuilds it from `toJSON()` to decode its samples. */
@@ -30,6 +35,11 @@ export interface Tokenizer {
   toJSON(): SerializedTokenizer;
 }
 
+/**
+ * JSON form of a tokenizer (see `tokenizerFromJSON` in `tokenizer-json.ts` for the id layout).
+ * char: id 0 = pad, id 1 = unk when `unk` is present, then `chars` (one code point each, sorted).
+ * bpe: ids 0–255 = bytes, 256 + i = `merges[i]`, then `specials` (must include `<pad>`).
+ */
 export type SerializedTokenizer =
-  | { kind: 'char'; version: 1; chars: string[]; pad: string }
+  | { kind: 'char'; version: 1; chars: string[]; pad: string; unk?: string }
   | { kind: 'bpe'; version: 1; merges: [number, number][]; specials: string[] };

@@ -1,0 +1,232 @@
+/**
+ * Similarity benchmarks (issue 5). `npm run bench:similarity -- --json` prints one JSON object.
+ *
+ * 1. Linear CKA, N = 4096 examples, D = 512 features each, float64: our kernel vs NumPy on the
+ *    same data on the same machine. NumPy is run twice: with the environment as it is, and with
+ *    OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (set here on some processors for old OpenBLAS
+ *    builds; they slow a current one). Skipped with a reason when python3/numpy is missing.
+ * 2. A full analysis of an 8-model seed sweep on synthetic activations of the real shape: every
+ *    model pair, every layer (embedding, 3 blocks, final norm) matched by index, d = 64, a
+ *    2,048-token probe set, all 7 representation measures plus the output measures (top-1
+ *    agreement, mean JSD, error consistency, loss difference per pair; homogenization over all
+ *    models) on 512-way logits. Target: under 10 s.
+ *
+ * Flags: --json (JSON only), --quick (small sizes, a smoke run for CI), --reps N,
+ * --only cka|analysis. The machine's load average is printed with the results: timings on a
+ * shared, loaded machine are inflated.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { matrixToNpy } from '../src/core/npy';
+import { Rng } from '../src/core/rng';
+import { linearCka } from '../src/core/similarity/cka';
+import { errorConsistency, outcomeHomogenization } from '../src/core/similarity/error-consistency';
+import type { Matrix } from '../src/core/similarity/matrix';
+import {
+  correctness,
+  crossEntropyPerExample,
+  lossDifference,
+  meanJensenShannon,
+  top1Agreement,
+} from '../src/core/similarity/outputs';
+import { MEASURE_NAMES, computeMeasure } from '../src/core/similarity/registry';
+import { Representation } from '../src/core/similarity/representation';
+
+const args = process.argv.slice(2);
+const jsonOnly = args.includes('--json');
+const quick = args.includes('--quick');
+const repsArg = args.indexOf('--reps');
+const REPS = repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 1 : 3;
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // 'cka' | 'analysis'
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function log(msg: string): void {
+  if (!jsonOnly) process.stderr.write(`${msg}\n`);
+}
+
+function randn(rng: Rng, rows: number, cols: number, scale = 1): Matrix {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal() * scale;
+  return { rows, cols, data };
+}
+
+/** x·m + noise·ε, a representation related to x through a random linear map. */
+function related(rng: Rng, x: Matrix, outCols: number, noise: number): Matrix {
+  const m = randn(rng, x.cols, outCols, 1 / Math.sqrt(x.cols));
+  const out = new Float64Array(x.rows * outCols);
+  for (let i = 0; i < x.rows; i++)
+    for (let k = 0; k < x.cols; k++) {
+      const v = x.data[i * x.cols + k];
+      for (let j = 0; j < outCols; j++) out[i * outCols + j] += v * m.data[k * outCols + j];
+    }
+  for (let i = 0; i < out.length; i++) out[i] += noise * rng.normal();
+  return { rows: x.rows, cols: outCols, data: out };
+}
+
+function timeIt<T>(fn: () => T): { seconds: number; value: T } {
+  const t = performance.now();
+  const value = fn();
+  return { seconds: (performance.now() - t) / 1000, value };
+}
+
+interface NumpyResult {
+  value: number;
+  seconds_min: number;
+  seconds_median: number;
+  numpy: string;
+  blas: unknown;
+  OPENBLAS_CORETYPE: string | null;
+  OPENBLAS_L2_SIZE: string | null;
+}
+
+function runNumpy(xFile: string, yFile: string, env: NodeJS.ProcessEnv): NumpyResult | string {
+  const r = spawnSync(
+    'python3',
+    [path.join(here, 'similarity_numpy.py'), xFile, yFile, String(REPS)],
+    { encoding: 'utf8', env },
+  );
+  if (r.error) return `python3 not runnable: ${r.error.message}`;
+  if (r.status !== 0) return `numpy run failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as NumpyResult;
+}
+
+function benchLinearCka(): Record<string, unknown> {
+  const n = quick ? 512 : 4096;
+  const d = quick ? 64 : 512;
+  const rng = new Rng(20240501);
+  const x = randn(rng, n, d);
+  const y = related(rng, x, d, 1);
+  log(`linear CKA ${n}×${d}: JS…`);
+  linearCka(x, y); // warm-up (JIT)
+  const cpu0 = process.cpuUsage();
+  const runs = Array.from({ length: REPS }, () => timeIt(() => linearCka(x, y)));
+  const cpu = process.cpuUsage(cpu0);
+  const js = Math.min(...runs.map((r) => r.seconds));
+  const value = runs[0].value;
+  const out: Record<string, unknown> = {
+    n,
+    d,
+    jsSeconds: js,
+    jsSecondsAll: runs.map((r) => r.seconds),
+    jsCpuSecondsPerRun: (cpu.user + cpu.system) / 1e6 / REPS,
+    value,
+  };
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+  if (!hasNumpy) {
+    out.numpy = 'skipped: python3 with numpy not available';
+    return out;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'homolab-bench-'));
+  try {
+    const xf = path.join(dir, 'x.npy');
+    const yf = path.join(dir, 'y.npy');
+    writeFileSync(xf, matrixToNpy(x));
+    writeFileSync(yf, matrixToNpy(y));
+    log('linear CKA: NumPy (environment as is)…');
+    const asIs = runNumpy(xf, yf, process.env);
+    const unsetEnv = { ...process.env };
+    delete unsetEnv.OPENBLAS_CORETYPE;
+    delete unsetEnv.OPENBLAS_L2_SIZE;
+    log('linear CKA: NumPy (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset)…');
+    const unset = runNumpy(xf, yf, unsetEnv);
+    out.numpy = asIs;
+    out.numpyUnset = unset;
+    if (typeof asIs !== 'string') {
+      out.ratio = js / asIs.seconds_min;
+      out.absDiffVsNumpy = Math.abs(asIs.value - value);
+    }
+    if (typeof unset !== 'string') out.ratioUnset = js / unset.seconds_min;
+    out.target = 'ratio ≤ 3';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function benchFullAnalysis(): Record<string, unknown> {
+  const models = 8;
+  const layers = 5; // embedding, 3 blocks, final norm
+  const n = quick ? 256 : 2048;
+  const d = 64;
+  const vocab = 512;
+  const rng = new Rng(7);
+  log(`full analysis: generating ${models} models × ${layers} layers of ${n}×${d}…`);
+  // Layer l of every model shares a latent; models differ by a random linear map plus noise.
+  const acts: Matrix[][] = [];
+  const latents = Array.from({ length: layers }, () => randn(rng, n, d));
+  for (let m = 0; m < models; m++)
+    acts.push(latents.map((z, l) => related(rng, z, d, 0.3 + 0.1 * l)));
+  const baseLogits = randn(rng, n, vocab, 2);
+  const targets = Array.from({ length: n }, () => rng.int(vocab));
+  for (let i = 0; i < n; i++) baseLogits.data[i * vocab + targets[i]] += rng.next() < 0.5 ? 6 : 0;
+  const logits = Array.from({ length: models }, () => ({
+    ...baseLogits,
+    data: baseLogits.data.map((v) => v + rng.normal()),
+  }));
+
+  const perMeasure: Record<string, number> = {};
+  const add = (k: string, s: number): void => {
+    perMeasure[k] = (perMeasure[k] ?? 0) + s;
+  };
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let values = 0;
+  for (let l = 0; l < layers; l++) {
+    const reps = acts.map((a) => new Representation(a[l]));
+    for (let a = 0; a < models; a++)
+      for (let b = a + 1; b < models; b++)
+        for (const name of MEASURE_NAMES) {
+          const { seconds } = timeIt(() => computeMeasure(name, reps[a], reps[b]));
+          add(name, seconds);
+          values++;
+        }
+    for (const r of reps) r.release();
+  }
+  const tOut = performance.now();
+  const losses = logits.map((z) => crossEntropyPerExample(z, targets));
+  const correct = logits.map((z) => correctness(z, targets));
+  for (let a = 0; a < models; a++)
+    for (let b = a + 1; b < models; b++) {
+      top1Agreement(logits[a], logits[b]);
+      meanJensenShannon(logits[a], logits[b]);
+      errorConsistency(correct[a], correct[b]);
+      lossDifference(losses[a], losses[b]);
+      values += 4;
+    }
+  outcomeHomogenization(correct);
+  values++;
+  add('outputs (all)', (performance.now() - tOut) / 1000);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    models,
+    layers,
+    n,
+    d,
+    vocab,
+    pairs: (models * (models - 1)) / 2,
+    values,
+    seconds,
+    // CPU time of this (single-threaded) process: what the wall time would be on an idle core.
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    secondsPerMeasure: perMeasure,
+    target: 'seconds < 10',
+  };
+}
+
+const loadBefore = loadavg();
+const result = {
+  bench: 'similarity',
+  quick,
+  reps: REPS,
+  node: process.version,
+  loadAverage1mBefore: loadBefore[0],
+  linearCka: only === 'analysis' ? 'skipped (--only)' : benchLinearCka(),
+  fullAnalysis: only === 'cka' ? 'skipped (--only)' : benchFullAnalysis(),
+  loadAverage1mAfter: loadavg()[0],
+};
+process.stdout.write(`${JSON.stringify(result, null, jsonOnly ? undefined : 2)}\n`);

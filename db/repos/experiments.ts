@@ -1,0 +1,93 @@
+/** Experiments: a named spec whose variants become runs. */
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../errors';
+import { fromJsonText, toJsonText } from '../json';
+import type { ExperimentInput, ExperimentRow, JsonObject } from '../types';
+import type { RepoContext } from './context';
+
+interface Raw {
+  id: number;
+  uid: string;
+  name: string;
+  spec: string;
+  notes: string;
+  created_at: number;
+}
+
+function toRow(r: Raw): ExperimentRow {
+  return {
+    id: r.id,
+    uid: r.uid,
+    name: r.name,
+    spec: fromJsonText<JsonObject>(r.spec),
+    notes: r.notes,
+    createdAt: r.created_at,
+  };
+}
+
+export interface ExperimentsRepo {
+  create(input: ExperimentInput, opts?: { uid?: string; createdAt?: number }): ExperimentRow;
+  get(id: number): ExperimentRow | undefined;
+  /** Like get, but throws NotFoundError. */
+  require(id: number): ExperimentRow;
+  getByUid(uid: string): ExperimentRow | undefined;
+  /** All experiments, newest first. */
+  list(): ExperimentRow[];
+  update(id: number, patch: Partial<ExperimentInput>): ExperimentRow;
+  /** Deletes the experiment and, by cascade, its runs, metrics, checkpoints, analyses, samples. */
+  delete(id: number): boolean;
+}
+
+export function createExperimentsRepo({ db, now }: RepoContext): ExperimentsRepo {
+  const insert = db.prepare(
+    'INSERT INTO experiments (uid, name, spec, notes, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const byId = db.prepare('SELECT * FROM experiments WHERE id = ?');
+  const byUid = db.prepare('SELECT * FROM experiments WHERE uid = ?');
+  const all = db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id DESC');
+  const upd = db.prepare('UPDATE experiments SET name = ?, spec = ?, notes = ? WHERE id = ?');
+  const del = db.prepare('DELETE FROM experiments WHERE id = ?');
+
+  const repo: ExperimentsRepo = {
+    create(input, opts = {}) {
+      const info = insert.run(
+        opts.uid ?? randomUUID(),
+        input.name,
+        toJsonText(input.spec, 'experiment spec'),
+        input.notes ?? '',
+        opts.createdAt ?? now(),
+      );
+      return repo.require(Number(info.lastInsertRowid));
+    },
+    get(id) {
+      const r = byId.get(id) as Raw | undefined;
+      return r && toRow(r);
+    },
+    require(id) {
+      const r = repo.get(id);
+      if (!r) throw new NotFoundError('experiment', id);
+      return r;
+    },
+    getByUid(uid) {
+      const r = byUid.get(uid) as Raw | undefined;
+      return r && toRow(r);
+    },
+    list() {
+      return (all.all() as Raw[]).map(toRow);
+    },
+    update(id, patch) {
+      const cur = repo.require(id);
+      upd.run(
+        patch.name ?? cur.name,
+        toJsonText(patch.spec ?? cur.spec, 'experiment spec'),
+        patch.notes ?? cur.notes,
+        id,
+      );
+      return repo.require(id);
+    },
+    delete(id) {
+      return del.run(id).changes > 0;
+    },
+  };
+  return repo;
+}

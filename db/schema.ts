@@ -1,0 +1,138 @@
+/**
+ * The store's schema, as an ordered list of migrations. Never edit a released migration: add a
+ * new one with the next version. Each migration runs in its own transaction together with the
+ * bump of `PRAGMA user_version` and its `schema_migrations` row (see migrate.ts).
+ */
+import type { Migration } from './migrate';
+
+const STATUSES = `'queued','running','completed','failed','cancelled','diverged','interrupted'`;
+
+const V1 = `
+CREATE TABLE experiments (
+  id          INTEGER PRIMARY KEY,
+  uid         TEXT    NOT NULL UNIQUE,
+  name        TEXT    NOT NULL,
+  spec        TEXT    NOT NULL CHECK (json_valid(spec)),
+  notes       TEXT    NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE datasets (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT    NOT NULL,
+  name          TEXT    NOT NULL DEFAULT '',
+  params        TEXT    NOT NULL CHECK (json_valid(params)),
+  content_hash  TEXT    NOT NULL,
+  tokenizer     TEXT    NOT NULL CHECK (json_valid(tokenizer)),
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX datasets_by_hash ON datasets (content_hash);
+
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY,
+  uid            TEXT    NOT NULL UNIQUE,
+  experiment_id  INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  dataset_id     INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
+  name           TEXT    NOT NULL,
+  variant        TEXT    NOT NULL CHECK (json_valid(variant)),
+  init_seed      INTEGER NOT NULL,
+  data_seed      INTEGER NOT NULL,
+  backend        TEXT    NOT NULL DEFAULT '',
+  device         TEXT    NOT NULL DEFAULT '',
+  versions       TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(versions)),
+  status         TEXT    NOT NULL CHECK (status IN (${STATUSES})),
+  status_reason  TEXT,
+  error          TEXT,
+  created_at     INTEGER NOT NULL,
+  started_at     INTEGER,
+  ended_at       INTEGER,
+  heartbeat_at   INTEGER,
+  owner_pid      INTEGER,
+  owner_host     TEXT
+);
+CREATE INDEX runs_by_experiment ON runs (experiment_id, id);
+CREATE INDEX runs_by_status ON runs (status);
+
+-- Metric names are interned: a metrics row is then five numbers, which keeps the table small
+-- and ingestion fast.
+CREATE TABLE metric_names (
+  id    INTEGER PRIMARY KEY,
+  name  TEXT NOT NULL UNIQUE
+);
+
+-- Clustered on (run, metric, step): a series read or a downsample is one range scan.
+-- value is NULL when NaN was logged (SQLite cannot store NaN); ±Infinity is stored as is.
+CREATE TABLE metrics (
+  run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name_id  INTEGER NOT NULL REFERENCES metric_names (id),
+  step     INTEGER NOT NULL,
+  tokens   INTEGER NOT NULL,
+  wall_ms  REAL    NOT NULL,
+  value    REAL,
+  PRIMARY KEY (run_id, name_id, step)
+) WITHOUT ROWID;
+
+-- weights/optimizer use the tensor-codec format (magic, shapes, float32 data, CRC-32).
+CREATE TABLE checkpoints (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  step         INTEGER NOT NULL,
+  tokens       INTEGER NOT NULL DEFAULT 0,
+  weights      BLOB    NOT NULL,
+  optimizer    BLOB    NOT NULL,
+  data_cursor  TEXT    NOT NULL CHECK (json_valid(data_cursor)),
+  rng_state    TEXT    NOT NULL CHECK (json_valid(rng_state)),
+  meta         TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
+  created_at   INTEGER NOT NULL,
+  UNIQUE (run_id, step)
+);
+
+CREATE TABLE analyses (
+  id             INTEGER PRIMARY KEY,
+  experiment_id  INTEGER REFERENCES experiments (id) ON DELETE CASCADE,
+  kind           TEXT    NOT NULL,
+  step           INTEGER,
+  layers         TEXT    NOT NULL DEFAULT 'null' CHECK (json_valid(layers)),
+  params         TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
+  result         TEXT    NOT NULL CHECK (json_valid(result)),
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX analyses_by_experiment ON analyses (experiment_id, kind);
+
+-- The runs an analysis compares, in order; a real table so run deletion cascades.
+CREATE TABLE analysis_runs (
+  analysis_id  INTEGER NOT NULL REFERENCES analyses (id) ON DELETE CASCADE,
+  position     INTEGER NOT NULL,
+  run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  PRIMARY KEY (analysis_id, position)
+);
+CREATE INDEX analysis_runs_by_run ON analysis_runs (run_id);
+
+CREATE TABLE samples (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  prompt      TEXT    NOT NULL,
+  output      TEXT    NOT NULL,
+  params      TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX samples_by_run ON samples (run_id, step);
+
+-- One row per imported bundle; the checksum detects importing the same bundle twice.
+CREATE TABLE imports (
+  id               INTEGER PRIMARY KEY,
+  bundle_checksum  TEXT    NOT NULL UNIQUE,
+  source           TEXT    NOT NULL,
+  imported_at      INTEGER NOT NULL,
+  summary          TEXT    NOT NULL CHECK (json_valid(summary))
+);
+`;
+
+/** All migrations, ascending by version. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,83 @@
+/**
+ * The handler manager: the single entry point both transports (Electron IPC and the HTTP
+ * server) call. It rejects unknown operation names, validates every payload against the
+ * contract's zod schema, runs the handler and wraps the outcome in an ApiResponse, so no
+ * exception or unvalidated value crosses a transport.
+ */
+import { z } from 'zod';
+import {
+  contract,
+  type ApiResponse,
+  type OperationName,
+  type OpOutput,
+  type OpParsed,
+} from './contract';
+import { ApiFailure } from './errors';
+
+/** Who is calling; handlers may use it to refuse host-only operations (e.g. native dialogs). */
+export interface CallContext {
+  transport: 'ipc' | 'http' | 'direct';
+}
+
+export type Handler<N extends OperationName> = (
+  input: OpParsed<N>,
+  ctx: CallContext,
+) => OpOutput<N> | Promise<OpOutput<N>>;
+
+export type Handlers = { [N in OperationName]: Handler<N> };
+
+export interface Dispatcher {
+  dispatch(name: string, payload: unknown, ctx: CallContext): Promise<ApiResponse>;
+}
+
+const isOperation = (name: string): name is OperationName =>
+  Object.prototype.hasOwnProperty.call(contract, name);
+
+/** Turns zod issues into `{ path, message }` pairs that name the field. */
+export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(input)',
+    message: i.message,
+  }));
+}
+
+/**
+ * Builds the dispatcher. `onError` sees unexpected (non-ApiFailure) errors for logging; the
+ * caller only gets a generic message for those, so internals do not leak to a browser.
+ */
+export function createDispatcher(
+  handlers: Handlers,
+  onError: (name: string, err: unknown) => void = () => {},
+): Dispatcher {
+  return {
+    async dispatch(name, payload, ctx) {
+      if (typeof name !== 'string' || !isOperation(name))
+        return {
+          ok: false,
+          error: { code: 'unknown_operation', message: `Unknown operation: ${String(name)}` },
+        };
+      const parsed = contract[name].input.safeParse(payload ?? {});
+      if (!parsed.success) {
+        const issues = describeIssues(parsed.error);
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+            issues,
+          },
+        };
+      }
+      try {
+        const handler = handlers[name] as Handler<OperationName>;
+        const result = await handler(parsed.data as OpParsed<OperationName>, ctx);
+        return { ok: true, result };
+      } catch (err) {
+        if (err instanceof ApiFailure) return { ok: false, error: err.toJSON() };
+        onError(name, err);
+        const message = err instanceof Error ? err.message : String(err);
+        return { ok: false, error: { code: 'internal', message } };
+      }
+    },
+  };
+}

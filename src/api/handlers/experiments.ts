@@ -1,0 +1,159 @@
+/** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
+import type { JsonObject } from '../../../db/types';
+import { createExperiment } from '../../experiments/create';
+import { estimateCost, type BackendName } from '../../experiments/estimate';
+import { checkSpec } from '../../experiments/parse-spec';
+import { groupLockstep } from '../../experiments/variants';
+import { buildDataset } from '../../core/data/build-dataset';
+import type { Handlers } from '../dispatcher';
+import { ApiFailure, notFound } from '../errors';
+import type { LabContext } from '../lab-context';
+import { experimentSummary, runSummary } from '../summaries';
+
+/** Validates a spec with the runner's schema; throws invalid_input naming each bad field. */
+export function validSpec(input: unknown) {
+  const r = checkSpec(input);
+  if (!r.ok)
+    throw new ApiFailure(
+      'invalid_input',
+      `Invalid experiment spec: ${r.issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}`,
+      r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
+    );
+  return r;
+}
+
+function requireExperiment(ctx: LabContext, id: number) {
+  const row = ctx.store.experiments.get(id);
+  if (!row) throw notFound('Experiment', String(id));
+  return row;
+}
+
+/** Starts (queues) an experiment's runs in the background; outcome arrives as events. */
+export function startTraining(
+  ctx: LabContext,
+  id: number,
+  opts: { resume?: boolean; runIds?: number[] } = {},
+) {
+  ctx.runner
+    .start(id, opts)
+    .catch((err) => ctx.log(`homolab: experiment ${id} failed: ${String(err)}`));
+  ctx.events.emit({ type: 'experiments.changed' });
+}
+
+/** Vocabulary sizes by dataset spec: building a dataset to learn it is not free. */
+const vocabCache = new Map<string, number>();
+async function vocabSizeOf(dataset: unknown): Promise<number> {
+  const key = JSON.stringify(dataset);
+  let v = vocabCache.get(key);
+  if (v === undefined) {
+    try {
+      v = (await buildDataset(dataset)).vocabSize;
+    } catch (err) {
+      throw new ApiFailure('invalid_input', `dataset: ${(err as Error).message}`, [
+        { path: 'spec.dataset', message: (err as Error).message },
+      ]);
+    }
+    if (vocabCache.size > 16) vocabCache.clear();
+    vocabCache.set(key, v);
+  }
+  return v;
+}
+
+const BACKENDS = new Set<string>(['cpu', 'wasm', 'webgpu', 'tensorflow']);
+
+export function experimentHandlers(
+  ctx: LabContext,
+): Pick<
+  Handlers,
+  | 'listExperiments'
+  | 'getExperiment'
+  | 'estimateCost'
+  | 'createExperiment'
+  | 'renameExperiment'
+  | 'annotateExperiment'
+  | 'deleteExperiment'
+  | 'duplicateExperiment'
+  | 'startExperiment'
+> {
+  const { store } = ctx;
+  return {
+    listExperiments: () => store.experiments.list().map((row) => experimentSummary(ctx, row)),
+
+    getExperiment: ({ id }) => {
+      const row = requireExperiment(ctx, id);
+      return {
+        ...experimentSummary(ctx, row),
+        spec: row.spec as Record<string, unknown>,
+        runs: store.runs.listByExperiment(id).map((r) => runSummary(ctx, r)),
+      };
+    },
+
+    estimateCost: async ({ spec, backend }) => {
+      const { spec: parsed, variants } = validSpec(spec);
+      const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
+      const vocab = await vocabSizeOf(parsed.dataset);
+      const e = estimateCost(groupLockstep(variants), vocab, b);
+      if (!backend || backend === 'auto')
+        e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
+      return {
+        runCount: variants.length,
+        parameters: e.parameters,
+        flops: e.flops,
+        tokens: e.tokens,
+        seconds: e.seconds,
+        backend: b,
+        notes: e.notes,
+      };
+    },
+
+    createExperiment: ({ name, spec, notes, start }) => {
+      const input = { ...spec, name, ...(notes ? { notes } : {}) };
+      validSpec(input);
+      const created = createExperiment(store, input);
+      if (start) startTraining(ctx, created.experiment.id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return experimentSummary(ctx, created.experiment);
+    },
+
+    renameExperiment: ({ id, name }) => {
+      const row = requireExperiment(ctx, id);
+      store.experiments.update(id, { name, spec: { ...row.spec, name } as JsonObject });
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    annotateExperiment: ({ id, notes }) => {
+      requireExperiment(ctx, id);
+      store.experiments.update(id, { notes });
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    deleteExperiment: ({ id }) => {
+      requireExperiment(ctx, id);
+      const active = ctx.runner.active;
+      if (active?.experimentId === id || ctx.runner.queued.includes(id))
+        throw new ApiFailure(
+          'conflict',
+          'The experiment is training; cancel it first, then delete it.',
+        );
+      store.experiments.delete(id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    duplicateExperiment: ({ id, name }) => {
+      const row = requireExperiment(ctx, id);
+      const copyName = name ?? `${row.name} (copy)`;
+      const created = createExperiment(store, { ...row.spec, name: copyName });
+      ctx.events.emit({ type: 'experiments.changed' });
+      return experimentSummary(ctx, created.experiment);
+    },
+
+    startExperiment: ({ id }) => {
+      requireExperiment(ctx, id);
+      startTraining(ctx, id, { resume: true });
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/** Run operations: list, metrics (downsampled with envelope), pause / resume / cancel. */
+import type { Handlers } from '../dispatcher';
+import { downsampleEnvelope } from '../downsample';
+import { ApiFailure, notFound } from '../errors';
+import type { LabContext } from '../lab-context';
+import { resolveMetricName } from '../metric-names';
+import { runSummary } from '../summaries';
+import type { MetricSeries } from '../types';
+import { startTraining } from './experiments';
+
+export function runHandlers(
+  ctx: LabContext,
+): Pick<Handlers, 'listRuns' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'> {
+  const { store, runner } = ctx;
+
+  const requireExperiment = (id: number) => {
+    if (!store.experiments.get(id)) throw notFound('Experiment', String(id));
+  };
+
+  return {
+    listRuns: ({ experimentIds }) => {
+      const ids = experimentIds ?? store.experiments.list().map((e) => e.id);
+      return ids.flatMap((id) => store.runs.listByExperiment(id).map((r) => runSummary(ctx, r)));
+    },
+
+    getMetrics: ({ runIds, metric, x, maxPoints }) => {
+      const out: MetricSeries[] = [];
+      for (const runId of runIds) {
+        if (!store.runs.get(runId)) throw notFound('Run', String(runId));
+        const name = resolveMetricName(metric, store.metrics.names(runId));
+        if (!name) {
+          out.push({ runId, metric, x: [], y: [], min: [], max: [], rawCount: 0 });
+          continue;
+        }
+        if (x === 'step') {
+          // The store buckets in SQL: only maxPoints rows cross into JS even for long runs.
+          const d = store.metrics.downsample(runId, name, maxPoints);
+          out.push({
+            runId,
+            metric,
+            x: d.buckets.map((b) => b.lastStep),
+            y: d.buckets.map((b) => b.last),
+            min: d.buckets.map((b) => b.min),
+            max: d.buckets.map((b) => b.max),
+            rawCount: d.points,
+          });
+        } else {
+          const s = store.metrics.series(runId, name);
+          const xs = x === 'tokens' ? (s.tokens ?? []) : (s.wallMs ?? []).map((ms) => ms / 1000);
+          const e = downsampleEnvelope(xs, s.values, maxPoints);
+          out.push({ runId, metric, ...e, rawCount: s.values.length });
+        }
+      }
+      return out;
+    },
+
+    pauseRuns: ({ experimentId, runIds }) => {
+      requireExperiment(experimentId);
+      if (runIds?.length)
+        throw new ApiFailure('unsupported', 'Training pauses per experiment, not per run.');
+      if (runner.active?.experimentId !== experimentId)
+        throw new ApiFailure('conflict', 'This experiment is not training now.');
+      runner.pause();
+      return { ok: true };
+    },
+
+    resumeRuns: ({ experimentId, runIds }) => {
+      requireExperiment(experimentId);
+      if (runner.active?.experimentId === experimentId && runner.active.paused && !runIds?.length) {
+        runner.resume();
+        return { ok: true };
+      }
+      if (runner.active?.experimentId === experimentId || runner.queued.includes(experimentId))
+        throw new ApiFailure('conflict', 'This experiment is already training.');
+      const resumable = store.runs
+        .listByExperiment(experimentId)
+        .filter(
+          (r) =>
+            (!runIds || runIds.includes(r.id)) &&
+            (r.status === 'interrupted' || r.status === 'queued'),
+        );
+      if (resumable.length === 0)
+        throw new ApiFailure('conflict', 'Nothing to resume: no interrupted or queued runs.');
+      startTraining(ctx, experimentId, { resume: true, runIds });
+      return { ok: true };
+    },
+
+    cancelRuns: ({ experimentId, runIds }) => {
+      requireExperiment(experimentId);
+      if (runIds?.length) {
+        // A single run inside a lockstep group cannot stop alone; queued ones can be dropped.
+        for (const id of runIds) {
+          const r = store.runs.get(id);
+          if (!r || r.experimentId !== experimentId) throw notFound('Run', String(id));
+          if (r.status === 'queued' || r.status === 'interrupted')
+            store.runs.transition(id, 'cancelled', { reason: 'cancelled by the user' });
+          else if (r.status === 'running') runner.cancel(experimentId);
+        }
+      } else runner.cancel(experimentId);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** What every handler gets: the open store, the runner, live training state and the event bus. */
+import type { Store } from '../../db/store';
+import type { ExperimentRunner } from '../experiments/runner';
+import type { EventBus } from './event-bus';
+import type { LiveState } from './live-state';
+
+export interface LabContext {
+  store: Store;
+  runner: ExperimentRunner;
+  live: LiveState;
+  events: EventBus;
+  /** Which shell serves the API: the desktop app or `homolab serve`. */
+  host: 'electron' | 'serve';
+  /** Folder for files the lab writes itself (imported corpora). */
+  dataDir: string;
+  log: (line: string) => void;
+}

@@ -1,0 +1,104 @@
+/**
+ * The lab behind both transports: opens the store, creates the runner with the given worker
+ * factory (Node child process for serve, utilityProcess in Electron), relays runner events to
+ * the event bus, and assembles every contract handler into one dispatcher.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openStore, type Store } from '../../db/store';
+import { ExperimentRunner } from '../experiments/runner';
+import type { WorkerHostFactory } from '../experiments/worker/host';
+import type { BackendChoice } from '../experiments/worker/protocol';
+import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
+import { EventBus } from './event-bus';
+import { experimentHandlers } from './handlers/experiments';
+import { browserHostFiles, type HostFileHandlers } from './handlers/host-files';
+import { optionHandlers } from './handlers/options';
+import { runHandlers } from './handlers/runs';
+import { similarityHandlers } from './handlers/similarity';
+import { transferHandlers } from './handlers/transfer';
+import type { LabContext } from './lab-context';
+import { LiveState } from './live-state';
+
+export interface CreateLabOptions {
+  /** SQLite store file (created if missing). */
+  dbPath: string;
+  workerFactory: WorkerHostFactory;
+  host: 'electron' | 'serve';
+  backend?: BackendChoice;
+  /** Native dialogs (Electron); serve answers `unsupported`. */
+  hostFiles?: HostFileHandlers;
+  /** Folder for files the lab keeps (default: next to the store). */
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface Lab {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  store: Store;
+  runner: ExperimentRunner;
+  /** Cancels training, waits briefly for the worker to stop, closes the store. */
+  close(): Promise<void>;
+}
+
+export function createLab(opts: CreateLabOptions): Lab {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  mkdirSync(dirname(opts.dbPath), { recursive: true });
+  const store = openStore(opts.dbPath);
+  const runner = new ExperimentRunner({
+    store,
+    dbPath: opts.dbPath,
+    workerFactory: opts.workerFactory,
+    backend: opts.backend,
+  });
+  const events = new EventBus();
+  const live = new LiveState();
+  runner.on((e) => {
+    for (const ev of live.apply(e)) events.emit(ev);
+  });
+  const ctx: LabContext = {
+    store,
+    runner,
+    live,
+    events,
+    host: opts.host,
+    dataDir: opts.dataDir ?? join(dirname(opts.dbPath), 'homolab-data'),
+    log,
+  };
+  const handlers: Handlers = {
+    ...optionHandlers(ctx),
+    ...experimentHandlers(ctx),
+    ...runHandlers(ctx),
+    ...similarityHandlers(ctx),
+    ...transferHandlers(ctx),
+    ...(opts.hostFiles ?? browserHostFiles),
+  };
+  const dispatcher = createDispatcher(handlers, (name, err) =>
+    log(
+      `homolab: ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    ),
+  );
+  return {
+    dispatcher,
+    events,
+    store,
+    runner,
+    async close() {
+      if (runner.active) {
+        const id = runner.active.experimentId;
+        const ended = new Promise<void>((resolve) => {
+          const off = runner.on((e) => {
+            if (e.type === 'experiment-end' && e.experimentId === id) {
+              off();
+              resolve();
+            }
+          });
+        });
+        runner.cancel(undefined, 'the lab was closed');
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Store rows → the API's summaries: run status as the UI shows it (paused while the session is
+ * paused), steps and losses from live progress or the stored metrics, experiment status and
+ * progress aggregated over runs.
+ */
+import type { ExperimentRow, RunRow } from '../../db/types';
+import type { LabContext } from './lab-context';
+import { resolveMetricName } from './metric-names';
+import type { ExperimentStatus, ExperimentSummary, RunStatus, RunSummary } from './types';
+
+type Flat = Record<string, string | number | boolean | null>;
+
+/** Flattens nested config objects to dotted keys ('model.dModel'). */
+export function flatten(obj: unknown, prefix = '', out: Flat = {}): Flat {
+  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out[prefix] =
+      obj === null || typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean'
+        ? obj
+        : JSON.stringify(obj);
+  }
+  return out;
+}
+
+interface StoredVariantLike {
+  axes?: Record<string, string | number | boolean>;
+  model?: Record<string, unknown>;
+  training?: { steps?: number; tokens?: number; batchSize?: number };
+}
+
+/** Total optimizer steps of a run from its stored variant. */
+export function totalStepsOf(run: RunRow): number {
+  const v = run.variant as unknown as StoredVariantLike;
+  const t = v.training ?? {};
+  if (typeof t.steps === 'number') return t.steps;
+  const ctx = Number((v.model ?? {}).contextLength ?? 0);
+  if (typeof t.tokens === 'number' && t.batchSize && ctx)
+    return Math.ceil(t.tokens / (t.batchSize * ctx));
+  return 0;
+}
+
+export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
+  const { store, live, runner } = ctx;
+  const v = run.variant as unknown as StoredVariantLike;
+  const names = store.metrics.names(run.id);
+  const lossName = resolveMetricName('loss', names);
+  const evalName = resolveMetricName('evalLoss', names);
+  const lastLoss = lossName ? store.metrics.last(run.id, lossName) : undefined;
+  const lastEval = evalName ? store.metrics.last(run.id, evalName) : undefined;
+  const l = live.runs.get(run.id);
+  const totalSteps = l?.totalSteps ?? totalStepsOf(run);
+  const running = run.status === 'running';
+  const paused =
+    running && runner.active?.experimentId === run.experimentId && runner.active.paused;
+  const status: RunStatus = paused ? 'paused' : run.status;
+  const step =
+    running && l ? l.step : run.status === 'completed' ? totalSteps : (lastLoss?.step ?? 0);
+  return {
+    id: run.id,
+    experimentId: run.experimentId,
+    name: run.name,
+    status,
+    axes: v.axes ?? {},
+    config: {
+      ...flatten({ model: v.model ?? {}, training: v.training ?? {} }),
+      initSeed: run.initSeed,
+      dataSeed: run.dataSeed,
+    },
+    step,
+    totalSteps,
+    tokensSeen: running && l ? l.tokens : (lastLoss?.tokens ?? 0),
+    wallTimeMs:
+      running && l
+        ? l.wallMs
+        : (lastLoss?.wallMs ?? (run.startedAt && run.endedAt ? run.endedAt - run.startedAt : 0)),
+    finalLoss: running && l && Number.isFinite(l.loss) ? l.loss : (lastLoss?.value ?? null),
+    evalLoss: lastEval?.value ?? l?.evalLoss ?? null,
+    tokensPerSec: running && l ? l.tokensPerSec : null,
+    etaSec: running && l ? l.etaSec : null,
+    error:
+      run.error ??
+      (run.status === 'completed' || run.status === 'running' ? null : run.statusReason),
+    batchHash: live.batchHashes.get(run.id) ?? null,
+    backend: run.backend || null,
+  };
+}
+
+/** The experiment's status from its runs and the runner's queue. */
+export function experimentStatus(
+  ctx: LabContext,
+  id: number,
+  runs: RunSummary[],
+): ExperimentStatus {
+  const active = ctx.runner.active;
+  if (active?.experimentId === id) return active.paused ? 'paused' : 'running';
+  if (ctx.runner.queued.includes(id)) return 'queued';
+  if (runs.length === 0) return 'draft';
+  const has = (s: RunStatus) => runs.some((r) => r.status === s);
+  if (runs.every((r) => r.status === 'completed')) return 'completed';
+  if (has('running')) return 'running';
+  if (has('failed') || has('diverged')) return 'failed';
+  if (has('interrupted')) return 'interrupted';
+  if (has('cancelled')) return 'cancelled';
+  if (runs.every((r) => r.status === 'queued')) return 'draft';
+  return 'queued';
+}
+
+export function experimentSummary(ctx: LabContext, row: ExperimentRow): ExperimentSummary {
+  const runs = ctx.store.runs.listByExperiment(row.id).map((r) => runSummary(ctx, r));
+  const total = runs.reduce((n, r) => n + r.totalSteps, 0);
+  const done = runs.reduce((n, r) => n + Math.min(r.step, r.totalSteps), 0);
+  const x = ctx.live.experiments.get(row.id);
+  const status = experimentStatus(ctx, row.id, runs);
+  const active = status === 'running';
+  const spec = row.spec as { dataset?: { kind?: string; name?: string }; preset?: string };
+  return {
+    id: row.id,
+    name: row.name,
+    notes: row.notes,
+    status,
+    createdAt: new Date(row.createdAt).toISOString(),
+    runCount: runs.length,
+    completedRuns: runs.filter((r) => r.status === 'completed').length,
+    progress: total ? done / total : 0,
+    tokensPerSec: active ? (x?.tokensPerSec ?? null) : null,
+    etaSec: active ? (x?.etaSec ?? null) : null,
+    datasetName: String(spec.dataset?.name ?? spec.dataset?.kind ?? '—'),
+    presetName: typeof spec.preset === 'string' ? spec.preset : null,
+    error: x?.error ?? null,
+  };
+}

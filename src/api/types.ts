@@ -1,0 +1,215 @@
+/**
+ * The data shapes the API returns: the UI's view of the lab, independent of how the store
+ * keeps them. Pure types, no runtime code, so the renderer can import them freely.
+ */
+
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'diverged'
+  | 'interrupted';
+
+export type ExperimentStatus = 'draft' | RunStatus;
+
+/** One row of the Experiments list. */
+export interface ExperimentSummary {
+  id: number;
+  name: string;
+  notes: string;
+  status: ExperimentStatus;
+  createdAt: string;
+  runCount: number;
+  completedRuns: number;
+  /** Fraction of the experiment's total steps done, in [0, 1]. */
+  progress: number;
+  /** Aggregate training throughput while running, else null. */
+  tokensPerSec: number | null;
+  /** Estimated seconds to completion while running, else null. */
+  etaSec: number | null;
+  datasetName: string;
+  presetName: string | null;
+  /** The last fatal error of a training session (e.g. out of memory, with advice), if any. */
+  error: string | null;
+}
+
+/** One run (one model variant) of an experiment. */
+export interface RunSummary {
+  id: number;
+  experimentId: number;
+  name: string;
+  status: RunStatus;
+  /** The axis values this run takes, e.g. { initSeed: 2, 'model.dModel': 64 }. */
+  axes: Record<string, string | number | boolean>;
+  /** The run's full resolved config (model + training), flattened to dotted keys. */
+  config: Record<string, string | number | boolean | null>;
+  step: number;
+  totalSteps: number;
+  tokensSeen: number;
+  wallTimeMs: number;
+  finalLoss: number | null;
+  evalLoss: number | null;
+  tokensPerSec: number | null;
+  etaSec: number | null;
+  error: string | null;
+  /** Hash of the batch sequence the run saw; equal across runs sharing data order. */
+  batchHash: string | null;
+  backend: string | null;
+}
+
+export interface ExperimentDetail extends ExperimentSummary {
+  /** The experiment spec as stored (JSON). */
+  spec: Record<string, unknown>;
+  runs: RunSummary[];
+}
+
+export type MetricName = 'loss' | 'evalLoss';
+export type XAxis = 'step' | 'tokens' | 'wallTime';
+
+/**
+ * A training curve, downsampled to at most `maxPoints` buckets. Each bucket keeps the mean
+ * plus the min and max of the raw values it covers, so spikes survive downsampling.
+ */
+export interface MetricSeries {
+  runId: number;
+  metric: MetricName;
+  /** x per bucket (bucket's mean of step / tokens / wall seconds). */
+  x: number[];
+  y: number[];
+  min: number[];
+  max: number[];
+  /** Number of raw points before downsampling. */
+  rawCount: number;
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  kind: 'synthetic' | 'corpus';
+  description: string;
+}
+
+export interface TokenizerInfo {
+  id: string;
+  name: string;
+}
+
+export interface PresetInfo {
+  id: string;
+  name: string;
+  description: string;
+  /** Complete experiment specs the New-experiment form starts from: a quick look and the real study. */
+  specs: { tiny: Record<string, unknown>; full: Record<string, unknown> };
+}
+
+export interface BackendInfo {
+  id: string;
+  available: boolean;
+  reason: string;
+}
+
+export interface MeasureInfo {
+  id: string;
+  name: string;
+  family: 'representation' | 'weights' | 'output' | 'trajectory';
+  /** Short explanation shown in the UI (formula, invariances). */
+  summary: string;
+  /** Higher means more similar (true) or more distant (false). */
+  higherIsSimilar: boolean;
+  /** Anchor into docs/measures.md. */
+  docAnchor: string;
+  range: [number, number] | null;
+}
+
+/** What the New-experiment form offers. */
+export interface LabOptions {
+  datasets: DatasetInfo[];
+  tokenizers: TokenizerInfo[];
+  presets: PresetInfo[];
+  backends: BackendInfo[];
+  measures: MeasureInfo[];
+  /** Fields an axis may vary, e.g. 'model.dModel', 'initSeed'. */
+  axisFields: string[];
+  version: string;
+  /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
+  host: 'electron' | 'serve';
+}
+
+export interface CostEstimate {
+  runCount: number;
+  parameters: number;
+  /** Training FLOPs for all runs together. */
+  flops: number;
+  tokens: number;
+  /** Expected wall time in seconds on the chosen backend, if known. */
+  seconds: number | null;
+  backend: string;
+  notes: string[];
+}
+
+/** Which similarity results exist for an experiment. */
+export interface SimilarityIndex {
+  experimentId: number;
+  measures: string[];
+  layers: string[];
+  steps: number[];
+  runIds: number[];
+  runNames: Record<string, string>;
+  hasGenerations: boolean;
+}
+
+/** A square (model × model) or rectangular (layer × layer) matrix of one measure. */
+export interface SimilarityMatrix {
+  measure: string;
+  rowLabels: string[];
+  colLabels: string[];
+  values: (number | null)[][];
+  step: number | null;
+  layer: string | null;
+}
+
+export interface SimilarityTrajectory {
+  measure: string;
+  layer: string;
+  /** One series per run pair 'A|B' (or per run against its final state, key 'A'). */
+  series: { key: string; label: string; steps: number[]; values: number[] }[];
+}
+
+/** 2-D embedding of the models (classical MDS on a dissimilarity). */
+export interface ModelMap {
+  measure: string;
+  layer: string;
+  points: { runId: number; label: string; x: number; y: number }[];
+  /** Fraction of variance kept by the two dimensions. */
+  stress: number | null;
+}
+
+export interface GenerationRow {
+  prompt: string;
+  /** runId → generated continuation. */
+  outputs: Record<string, string>;
+}
+
+export type ExportFormat = 'csv' | 'json' | 'parquet';
+
+/** A file handed to the UI: text or base64-encoded bytes. */
+export interface FilePayload {
+  filename: string;
+  mime: string;
+  encoding: 'utf8' | 'base64';
+  data: string;
+}
+
+export interface ImportResult {
+  experimentIds: number[];
+  runCount: number;
+  message: string;
+}
+
+/** Result of an operation that only acknowledges. */
+export interface Ack {
+  ok: true;
+}

@@ -1,0 +1,5 @@
+export { initBackend, currentBackend } from './init-backend';
+export { describeAdapter, installNodeWebGPU, requestAdapter } from './webgpu-node';
+export type { AdapterDescription } from './webgpu-node';
+export { BACKEND_ORDER, BackendUnavailableError } from './types';
+export type { BackendChoice, BackendInfo, BackendName, BackendSkip } from './types';

@@ -1,0 +1,15 @@
+export { Trainer, DEFAULT_TRAIN } from './trainer';
+export type { TrainConfig, MemberBatches, StepResult, DivergedInfo, EvalResult } from './trainer';
+export { runTraining } from './loop';
+export type { ProgressEvent, EvalEvent, TrainLoopOptions, TrainOutcome } from './loop';
+export { TRAINER_STATE_FORMAT, extractMember, stackMembers } from './state';
+export type { TrainerState } from './state';
+export { learningRateAt } from './schedule';
+export type { ScheduleConfig } from './schedule';
+export { maskedCrossEntropy, maskedAccuracy } from './loss';
+export { AdamW, memberGradNorms, clipCoefficients } from './adamw';
+export type { AdamWConfig } from './adamw';
+export { copyTaskBatch, randomTokenBatch } from './toy-tasks';
+export type { ToyTaskOptions } from './toy-tasks';
+export { BENCH_SMALL, BENCH_MEDIUM, benchModel, measureTraining } from './benchmark';
+export type { BenchConfig, Throughput } from './benchmark';

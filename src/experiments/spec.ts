@@ -1,0 +1,165 @@
+/**
+ * The experiment spec: a JSON document that says "these variants, on this data, with this
+ * budget, analysed like this". It is validated with zod (strict objects, so unknown fields are
+ * errors) and published as a JSON Schema (`docs/experiment-spec.schema.json`, written by
+ * `homolab schema --out …`) so editors can complete and check specs.
+ *
+ * Layout: `dataset` (data + tokenizer), `model` (base model config; `vocabSize` comes from the
+ * tokenizer unless given), `training` (budget and optimiser), `initSeed`/`dataSeed` (base seeds),
+ * `axes` (what to vary: a grid, an explicit list, or both — the list crossed with the grid) and
+ * `analysis` (which measures, at which checkpoints, on how big a probe set).
+ */
+import { z } from 'zod';
+import { DEFAULT_MODEL } from '../core/model/config';
+import { datasetSpecSchema } from './dataset-adapter';
+
+export const SPEC_VERSION = 1;
+
+const posInt = () => z.int().positive();
+const nonNegInt = () => z.int().nonnegative();
+const seed = () => z.int().min(0).max(0xffffffff);
+
+/** Base model config; every field but `vocabSize` defaults to the lab's small pre-norm GELU model. */
+export const modelSpecSchema = z
+  .strictObject({
+    vocabSize: posInt()
+      .optional()
+      .describe('Token ids; defaults to the tokenizer vocabulary size (must be at least that).'),
+    contextLength: posInt().default(DEFAULT_MODEL.contextLength),
+    dModel: posInt().default(DEFAULT_MODEL.dModel),
+    nHeads: posInt().default(DEFAULT_MODEL.nHeads),
+    nLayers: posInt().default(DEFAULT_MODEL.nLayers),
+    dFF: posInt().default(DEFAULT_MODEL.dFF),
+    positionalEncoding: z
+      .enum(['learned', 'sinusoidal', 'rope', 'none'])
+      .default(DEFAULT_MODEL.positionalEncoding),
+    normPlacement: z.enum(['pre', 'post']).default(DEFAULT_MODEL.normPlacement),
+    normType: z.enum(['layernorm', 'rmsnorm']).default(DEFAULT_MODEL.normType),
+    activation: z.enum(['relu', 'gelu']).default(DEFAULT_MODEL.activation),
+    tiedEmbeddings: z.boolean().default(DEFAULT_MODEL.tiedEmbeddings),
+    dropout: z.number().min(0).lt(1).default(DEFAULT_MODEL.dropout),
+    initStd: z.number().positive().max(10).default(DEFAULT_MODEL.initStd),
+  })
+  .describe('Base Transformer config (src/core/model/config.ts).');
+
+/** Warmup then half-cosine to minLrRatio·lr, or constant after warmup. */
+export const SCHEDULES = ['cosine', 'constant'] as const;
+
+/** Training budget and optimiser (AdamW, warmup + schedule, global-norm clipping). */
+export const trainingSpecSchema = z
+  .strictObject({
+    steps: posInt().optional().describe('Optimizer steps. Give exactly one of steps / tokens.'),
+    tokens: posInt()
+      .optional()
+      .describe('Token budget; steps = ceil(tokens / (batchSize * contextLength)).'),
+    batchSize: posInt().max(65536).default(16),
+    lr: z.number().positive().max(10).default(1e-3),
+    warmupSteps: nonNegInt().default(0),
+    schedule: z.enum(SCHEDULES).default('cosine'),
+    minLrRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe('Final learning rate as a fraction of lr (cosine).'),
+    weightDecay: z.number().min(0).default(0.01),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    eps: z.number().positive().default(1e-8),
+    gradClip: z.number().min(0).default(1).describe('Global-norm clip; 0 disables.'),
+    evalEvery: nonNegInt().default(0).describe('Validation every N steps; 0 = only at the end.'),
+    evalBatches: posInt().default(4),
+    checkpointEvery: nonNegInt()
+      .default(0)
+      .describe('Checkpoint every N steps; 0 = only at the end.'),
+    logEvery: posInt().default(1).describe('Write the training loss every N steps.'),
+  })
+  .describe('Training budget and optimiser.');
+
+/** The similarity measures of the analysis step (issue 5). */
+export const MEASURES = [
+  'linear-cka',
+  'debiased-cka',
+  'rbf-cka',
+  'procrustes',
+  'mutual-knn',
+  'svcca',
+  'pwcca',
+  'weight-trajectory',
+  'aligned-weights',
+  'spectra',
+  'top1-agreement',
+  'jsd',
+  'error-consistency',
+  'outcome-homogenization',
+  'loss-difference',
+  'generations',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+
+export const analysisSpecSchema = z
+  .strictObject({
+    measures: z.array(z.enum(MEASURES)).default(['linear-cka', 'top1-agreement', 'jsd']),
+    checkpoints: z
+      .union([z.literal('final'), z.literal('all'), z.array(nonNegInt()).min(1)])
+      .default('final')
+      .describe("'final', 'all' stored checkpoints, or a list of steps."),
+    probeSize: posInt().max(1_000_000).default(256).describe('Probe set size in sequences.'),
+    probeSeed: seed().default(0),
+  })
+  .describe('Analysis plan: which measures, at which checkpoints, on how big a probe set.');
+
+const axisValue = z.union([z.number(), z.string(), z.boolean()]);
+
+export const axesSpecSchema = z
+  .strictObject({
+    grid: z
+      .record(z.string(), z.array(axisValue).min(1))
+      .optional()
+      .describe('Field path → values; every combination is a variant.'),
+    list: z
+      .array(z.record(z.string(), axisValue))
+      .min(1)
+      .optional()
+      .describe('Explicit variants (field path → value); crossed with the grid if both given.'),
+  })
+  .describe(
+    "What to vary. Paths: 'initSeed', 'dataSeed', 'model.<field>', 'training.<field>'. " +
+      'Variants see identical batches unless dataSeed varies.',
+  );
+
+export const experimentSpecSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
+    name: z.string().min(1).max(200),
+    notes: z.string().max(100_000).default(''),
+    dataset: datasetSpecSchema,
+    model: modelSpecSchema.prefault({}),
+    training: trainingSpecSchema,
+    initSeed: seed().default(0).describe('Weight-init seed of the base variant.'),
+    dataSeed: seed().default(0).describe('Data-order seed of the base variant.'),
+    axes: axesSpecSchema.default({}),
+    analysis: analysisSpecSchema.prefault({}),
+  })
+  .describe('A Homolab experiment spec.');
+
+/** A spec as written (fields with defaults optional). */
+export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
+/** A validated spec with every default filled in. */
+export type ExperimentSpec = z.output<typeof experimentSpecSchema>;
+export type ModelSpec = z.output<typeof modelSpecSchema>;
+export type TrainingSpec = z.output<typeof trainingSpecSchema>;
+export type AnalysisSpec = z.output<typeof analysisSpecSchema>;
+export type AxisValue = z.output<typeof axisValue>;
+
+/** The published JSON Schema (input side: defaults are optional). */
+export function experimentSpecJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(experimentSpecSchema, { io: 'input', unrepresentable: 'any' });
+  return {
+    $schema: schema.$schema,
+    $id: 'https://homolab.dev/schemas/experiment-spec.schema.json',
+    title: 'Homolab experiment spec',
+    ...schema,
+  };
+}

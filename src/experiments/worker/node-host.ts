@@ -1,0 +1,85 @@
+/**
+ * WorkerHost over a Node child process (`child_process.fork`), used by the CLI and `serve`.
+ * TypeScript sources run through tsx's loader, registered in the child by absolute URL so it
+ * works whatever the current directory is; a built `.js` entry runs as is.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WorkerExit, WorkerHost, WorkerHostFactory } from './host';
+import type { HostToWorker, WorkerToHost } from './protocol';
+
+/** The worker entry next to this file (`worker-main.ts`, or `.js` once built). */
+export function defaultWorkerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.replace(/node-host\.(ts|js|mjs)$/, 'worker-main.$1');
+}
+
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+export interface NodeWorkerOptions {
+  entry?: string;
+  /** Extra environment for the child (merged over process.env). */
+  env?: Record<string, string>;
+  /** Forward the child's stderr to ours (default true); stdout is always ignored. */
+  inheritStderr?: boolean;
+}
+
+class NodeWorkerHost implements WorkerHost {
+  private child: ChildProcess;
+  private exited: WorkerExit | null = null;
+  private exitCbs = new Set<(e: WorkerExit) => void>();
+
+  constructor(opts: NodeWorkerOptions) {
+    const entry = opts.entry ?? defaultWorkerEntry();
+    const execArgv = entry.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
+    this.child = fork(entry, [], {
+      execArgv,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'ignore', opts.inheritStderr === false ? 'ignore' : 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exited = { code, signal };
+      for (const cb of this.exitCbs) cb(this.exited);
+    });
+    // Spawn failures surface as 'error' then 'exit'; keep them from crashing the host.
+    this.child.on('error', () => undefined);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(msg: HostToWorker): void {
+    if (this.exited || !this.child.connected) return;
+    this.child.send(msg);
+  }
+
+  onMessage(cb: (msg: WorkerToHost) => void): () => void {
+    const h = (m: unknown) => cb(m as WorkerToHost);
+    this.child.on('message', h);
+    return () => this.child.off('message', h);
+  }
+
+  onExit(cb: (exit: WorkerExit) => void): () => void {
+    if (this.exited) {
+      const e = this.exited;
+      queueMicrotask(() => cb(e));
+      return () => undefined;
+    }
+    this.exitCbs.add(cb);
+    return () => this.exitCbs.delete(cb);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
+/** A factory of Node child-process workers. */
+export function nodeWorkerFactory(opts: NodeWorkerOptions = {}): WorkerHostFactory {
+  return () => new NodeWorkerHost(opts);
+}

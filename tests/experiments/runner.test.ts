@@ -1,0 +1,101 @@
+/**
+ * The runner with a real worker process and a real store: pause (no steps while paused, runs
+ * stay running), resume, cancel; an unavailable backend ends the session with a fatal outcome
+ * and leaves the runs queued.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../db/store';
+import { createExperiment } from '../../src/experiments/create';
+import type { RunnerEvent } from '../../src/experiments/events';
+import { getPreset } from '../../src/experiments/presets';
+import { ExperimentRunner } from '../../src/experiments/runner';
+import { nodeWorkerFactory } from '../../src/experiments/worker/node-host';
+
+const dir = mkdtempSync(join(tmpdir(), 'homolab-runner-'));
+const dbPath = join(dir, 'lab.sqlite');
+const store = openStore(dbPath);
+afterAll(() => store.close());
+
+const waitFor = (events: RunnerEvent[], pred: (e: RunnerEvent) => boolean, from = 0, ms = 60_000) =>
+  new Promise<RunnerEvent>((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      const e = events.slice(from).find(pred);
+      if (e) return resolve(e);
+      if (Date.now() - t0 > ms) return reject(new Error('timed out waiting for an event'));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+
+describe('ExperimentRunner', () => {
+  it('pauses, resumes and cancels a training session', async () => {
+    const spec = getPreset('seed-sweep').spec('tiny');
+    spec.axes = { grid: { initSeed: [0, 1] } };
+    spec.training = { ...spec.training, steps: 5000 };
+    const { experiment, runs } = createExperiment(store, spec);
+    const runner = new ExperimentRunner({
+      store,
+      dbPath,
+      workerFactory: nodeWorkerFactory(),
+      backend: 'wasm',
+    });
+    const events: RunnerEvent[] = [];
+    runner.on((e) => events.push(e));
+    const done = runner.start(experiment.id);
+    expect(runner.active).toEqual({ experimentId: experiment.id, paused: false });
+
+    await waitFor(events, (e) => e.type === 'run-progress');
+    runner.pause();
+    await waitFor(events, (e) => e.type === 'paused');
+    const n = events.length;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(events.slice(n).filter((e) => e.type === 'run-progress')).toEqual([]);
+    expect(runs.map((r) => store.runs.require(r.id).status)).toEqual(['running', 'running']);
+
+    runner.resume();
+    await waitFor(events, (e) => e.type === 'resumed');
+    const m = events.length;
+    await waitFor(events, (e) => e.type === 'run-progress', m);
+
+    runner.cancel(experiment.id);
+    const outcome = await done;
+    expect(outcome.status).toBe('cancelled');
+    expect(outcome.counts.cancelled).toBe(2);
+    for (const r of runs) {
+      const row = store.runs.require(r.id);
+      expect(row.status).toBe('cancelled');
+      expect(row.statusReason).toBe('cancelled by the user');
+    }
+    expect(runner.active).toBeNull();
+    expect(events.at(-1)).toMatchObject({
+      type: 'experiment-end',
+      outcome: { status: 'cancelled' },
+    });
+  });
+
+  it('stops with a fatal outcome when the backend is unavailable, leaving runs queued', async () => {
+    const { experiment, runs } = createExperiment(store, getPreset('seed-sweep').spec('tiny'));
+    const runner = new ExperimentRunner({
+      store,
+      dbPath,
+      workerFactory: nodeWorkerFactory({ inheritStderr: false }),
+      backend: 'tensorflow',
+    });
+    const events: RunnerEvent[] = [];
+    runner.on((e) => events.push(e));
+    const outcome = await runner.start(experiment.id);
+    expect(outcome.status).toBe('fatal');
+    expect(outcome.message).toMatch(/tensorflow/i);
+    const fatal = events.find((e) => e.type === 'fatal');
+    expect(fatal).toMatchObject({ kind: 'backend' });
+    expect(runs.map((r) => store.runs.require(r.id).status)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+    ]);
+  });
+});
