@@ -30,6 +30,7 @@ import {
   crossEntropyPerExample,
   lossDifference,
   meanJensenShannon,
+  toProbabilities,
   top1Agreement,
 } from '../src/core/similarity/outputs';
 import { MEASURE_NAMES, computeMeasure } from '../src/core/similarity/registry';
@@ -189,10 +190,12 @@ function benchFullAnalysis(): Record<string, unknown> {
   const tOut = performance.now();
   const losses = logits.map((z) => crossEntropyPerExample(z, targets));
   const correct = logits.map((z) => correctness(z, targets));
+  // Softmax once per model rather than once per pair.
+  const probs: Matrix[] = logits.map((z) => ({ ...z, data: toProbabilities(z, 'logits') }));
   for (let a = 0; a < models; a++)
     for (let b = a + 1; b < models; b++) {
       top1Agreement(logits[a], logits[b]);
-      meanJensenShannon(logits[a], logits[b]);
+      meanJensenShannon(probs[a], probs[b], 'probabilities');
       errorConsistency(correct[a], correct[b]);
       lossDifference(losses[a], losses[b]);
       values += 4;

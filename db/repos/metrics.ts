@@ -161,7 +161,11 @@ function registerPackAggregates(db: Database.Database): void {
   };
   // SQLite copies the blob, so the buffer is reused by the next call.
   const result = (): Buffer | null => (n ? Buffer.from(buf.buffer, 0, n * 8) : null);
-  db.aggregate('homolab_pack2', {
+  // @types/better-sqlite3 types step() as unary; the runtime passes one argument per column.
+  const aggregate = (name: string, options: object): void => {
+    db.aggregate(name, options as Database.AggregateOptions);
+  };
+  aggregate('homolab_pack2', {
     start,
     step: (_acc: number, step: number, value: number | null) => {
       room(2);
@@ -171,7 +175,7 @@ function registerPackAggregates(db: Database.Database): void {
     },
     result,
   });
-  db.aggregate('homolab_pack4', {
+  aggregate('homolab_pack4', {
     start,
     step: (_acc: number, step: number, tokens: number, wall: number, value: number | null) => {
       room(4);
@@ -332,6 +336,9 @@ export function createMetricsRepo({ db }: RepoContext): MetricsRepo {
           values[i] = f[o + 3];
         } else values[i] = f[o + 1];
       }
+      // SQLite feeds the aggregate in the subquery's index order; verify rather than assume.
+      for (let i = 1; i < n; i++)
+        if (steps[i] <= steps[i - 1]) throw new Error('metrics: series rows out of step order');
       out.steps = steps;
       out.values = values;
       if (full) {

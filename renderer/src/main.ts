@@ -1,7 +1,7 @@
 /** Renderer entry: Vue + Pinia, styles, mount. */
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
-import App from './App.vue';
+import App from './app.vue';
 import './styles.css';
 
 createApp(App).use(createPinia()).mount('#app');

@@ -9,6 +9,7 @@ import { type CliIO, defaultIO, type GlobalOptions } from './context';
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { benchCommand } from './commands/bench';
 import { registerMeasureCommand } from './commands/measure';
+import { registerServeCommand } from './commands/serve';
 import { exportCommand, importCommand } from './commands/transfer';
 import { listCommand, showCommand } from './commands/inspect';
 import {
@@ -136,6 +137,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .action((name: string | undefined, args: string[]) => set(benchCommand(name, args)));
 
   registerMeasureCommand(program, io, result);
+  registerServeCommand(program, io, result);
 
   return program;
 }

@@ -7,7 +7,7 @@
  * checkpoint. A final child runs to completion and the whole series must be exact.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -113,7 +113,21 @@ export async function runKillTest(opts: KillOptions): Promise<KillReport> {
   const floats = opts.floats ?? 64 * 1024;
   const maxDelay = opts.maxDelayMs ?? 400;
   const script = await buildChild();
+  try {
+    return await killLoop(opts, script, rng, floats, maxDelay, t0);
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
 
+async function killLoop(
+  opts: KillOptions,
+  script: string,
+  rng: Rng,
+  floats: number,
+  maxDelay: number,
+  t0: number,
+): Promise<KillReport> {
   const setup = openStore(opts.dbPath);
   const e = setup.experiments.create({ name: 'kill test', spec: {} });
   const runId = setup.runs.create({

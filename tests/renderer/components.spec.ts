@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import HeatMap from '../../renderer/src/components/HeatMap.vue';
-import ModalDialog from '../../renderer/src/components/ModalDialog.vue';
-import ExperimentsView from '../../renderer/src/views/ExperimentsView.vue';
+import HeatMap from '../../renderer/src/components/heat-map.vue';
+import ModalDialog from '../../renderer/src/components/modal-dialog.vue';
+import ExperimentsView from '../../renderer/src/views/experiments-view.vue';
 import { setClient } from '../../renderer/src/transport';
 import { getPreset } from '../../src/experiments/presets';
 import { realLab } from './real-lab';

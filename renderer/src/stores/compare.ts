@@ -11,7 +11,7 @@ import { smoothEma } from '../lib/smoothing';
 import { groupBySeed, meanBand } from '../lib/seed-groups';
 import { seriesColor } from '../lib/colors';
 import { configDiff } from '../lib/config-diff';
-import type { ChartSeries } from '../components/LineChart.vue';
+import type { ChartSeries } from '../components/line-chart.vue';
 
 export type SortKey = 'name' | 'status' | 'finalLoss' | 'evalLoss' | 'tokensSeen' | 'wallTimeMs';
 

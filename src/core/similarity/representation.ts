@@ -208,12 +208,14 @@ function centeredRbfGramOf(g: Float64Array, n: number, threshold: number): Float
   if (!(threshold > 0)) throw new Error(`RBF CKA: threshold must be > 0, got ${threshold}`);
   const k = new Float64Array(n * n);
   const upper = new Float64Array((n * (n - 1)) / 2);
+  const diag = new Float64Array(n); // contiguous copy: g[j·n + j] in the loop would be strided
+  for (let i = 0; i < n; i++) diag[i] = g[i * n + i];
   let u = 0;
   for (let i = 0; i < n; i++) {
     const o = i * n;
-    const gii = g[o + i];
+    const gii = diag[i];
     for (let j = i + 1; j < n; j++) {
-      const d = Math.max(0, gii + g[j * n + j] - 2 * g[o + j]);
+      const d = Math.max(0, gii + diag[j] - 2 * g[o + j]);
       k[o + j] = d;
       upper[u++] = d;
     }

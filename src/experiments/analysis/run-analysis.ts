@@ -111,8 +111,9 @@ export interface AnalyzeResult {
   steps: number[];
   runIds: number[];
   probe: { hash: string; sequences: number; contextLength: number; repTokens: number; scoredTokens: number };
-  /** Analysis rows written / found already stored. */
+  /** Analysis rows written. */
   created: number;
+  /** Analysis groups (measure × view × step, or a run's trajectory) found stored and reused. */
   reused: number;
   samplesCreated: number;
   ms: number;
@@ -332,9 +333,14 @@ export async function analyzeExperiment(
     const spectraTodo = measures.includes('spectra') && !done('spectra', 'model-matrix', {});
     const alignedTodo =
       pairwise && measures.includes('aligned-weights') && !done('aligned-weights', 'model-matrix', barrierOptions);
-    const skipped =
-      repMeasures.length - repTodo.length + layerMeasures.length - layerTodo.length;
-    if (pairwise) result.reused += skipped + outMeasures.length - outTodo.length;
+    if (pairwise)
+      result.reused +=
+        repMeasures.length - repTodo.length +
+        (layerMeasures.length - layerTodo.length) +
+        (outMeasures.length - outTodo.length) +
+        (measures.includes('aligned-weights') && !alignedTodo ? 1 : 0);
+    if (measures.includes('spectra') && !spectraTodo) result.reused++;
+    if (measures.includes('generations') && !genTodo.length) result.reused++;
     const needForward = repTodo.length + layerTodo.length + outTodo.length + genTodo.length > 0;
     if (!needForward && !spectraTodo && !alignedTodo) {
       progress('done', step, frac(1), `step ${step}: every analysis already stored (reused)`);

@@ -1,0 +1,16 @@
+/** The analysis step of the runner: similarity analyses of an experiment's stored runs. */
+export {
+  analyzeExperiment,
+  resolveSteps,
+  type AnalyzeOptions,
+  type AnalyzeResult,
+  type AnalysisProgress,
+  type AnalysisStore,
+  type GenerationOptions,
+} from './run-analysis';
+export { buildProbe, probeFromDataset, hashBatch, DEFAULT_MAX_TOKENS, type Probe } from './probe';
+export { probeActivations, stackedModel, type ModelActivations } from './activations';
+export { generate, promptsFromRows, type GenerateOptions } from './generate';
+export { RepresentationTables, outputTables, layerNames, OUTPUT_MEASURES } from './pairwise';
+export { spectraTable, alignedTable } from './weight-tables';
+export { analysisKey, ANALYSIS_VERSION } from './keys';
