@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportCsv } from '../db/export/csv';
@@ -23,15 +23,36 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeIt(reps: number, fn: () => void): { medianMs: number; minMs: number } {
+/** CPU time of this process in ms (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Wall and CPU medians of `reps` runs. On a shared, oversubscribed machine the wall time is
+ * inflated by waiting for a core; the CPU time of these synchronous calls is what they would
+ * take on an idle one.
+ */
+function timeIt(
+  reps: number,
+  fn: () => void,
+): { medianMs: number; minMs: number; cpuMedianMs: number } {
   const ts: number[] = [];
+  const cs: number[] = [];
   fn(); // warm up (statement preparation, page cache)
   for (let i = 0; i < reps; i++) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     fn();
     ts.push(performance.now() - t0);
+    cs.push(cpuMs() - c0);
   }
-  return { medianMs: round(median(ts)), minMs: round(Math.min(...ts)) };
+  return {
+    medianMs: round(median(ts)),
+    minMs: round(Math.min(...ts)),
+    cpuMedianMs: round(median(cs)),
+  };
 }
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -101,6 +122,7 @@ async function main(): Promise<void> {
     // Ingestion: 5 runs × 100k steps × 2 metrics = 1,000,000 rows, as a trainer would log them.
     const batchSize = 5_000;
     const w = store.metrics.writer({ batchSize });
+    const c0 = cpuMs();
     const t0 = performance.now();
     for (const runId of runIds)
       for (let s = 0; s < STEPS; s++)
@@ -110,12 +132,15 @@ async function main(): Promise<void> {
         });
     w.flush();
     const ingestMs = performance.now() - t0;
+    const ingestCpuMs = cpuMs() - c0;
     const rows = RUNS * STEPS * 2;
     const ingest = {
       rows,
       batchSize,
       ms: round(ingestMs, 0),
       rowsPerSec: Math.round(rows / (ingestMs / 1000)),
+      cpuMs: round(ingestCpuMs, 0),
+      rowsPerCpuSec: Math.round(rows / (ingestCpuMs / 1000)),
     };
     log(`ingest: ${JSON.stringify(ingest)}`);
     store.checkpointWal();
@@ -151,10 +176,21 @@ async function main(): Promise<void> {
       downsample,
       exportCsv: exportCsvRes,
       exportParquet: exportParquetRes,
+      loadAverage: os.loadavg().map((x) => round(x, 1)),
+      cores: os.cpus().length,
       targets: {
-        ingestRowsPerSec: { target: '>= 200000', pass: ingest.rowsPerSec >= 200_000 },
-        seriesMs: { target: '< 50', pass: full.medianMs < 50 },
-        downsampleMs: { target: '< 20', pass: down.medianMs < 20 },
+        // `passCpu`: the same target on CPU time, meaningful when loadAverage ≫ cores.
+        ingestRowsPerSec: {
+          target: '>= 200000',
+          pass: ingest.rowsPerSec >= 200_000,
+          passCpu: ingest.rowsPerCpuSec >= 200_000,
+        },
+        seriesMs: { target: '< 50', pass: full.medianMs < 50, passCpu: full.cpuMedianMs < 50 },
+        downsampleMs: {
+          target: '< 20',
+          pass: down.medianMs < 20,
+          passCpu: down.cpuMedianMs < 20,
+        },
         exportPeakRssMB: {
           target: '< 300',
           pass: exportCsvRes.peakRssMB < 300 && exportParquetRes.peakRssMB < 300,

@@ -1,10 +1,19 @@
 /**
  * Training throughput of the engine: `npm run bench:train -- --backend wasm --json`.
  * Options: --backend auto|tensorflow|webgpu|wasm|cpu (default auto), --configs small,medium,
- * --steps N (timed steps for small; medium uses N/10, at least 2), --json.
+ * --steps N (timed steps for small; medium uses N/10, at least 2), --json, --no-pytorch.
  * cpu skips medium unless named in --configs (minutes per step).
+ *
+ * When `/usr/bin/python3` with torch is present, each config is also trained by
+ * `bench/pytorch_reference.py` (same architecture and optimizer, PyTorch CPU) right after the
+ * tfjs run, and the row gets `pytorch` and `pytorchRatio` (PyTorch ÷ tfjs tokens/s; also per
+ * CPU-second, which is what to compare when other processes load the machine).
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../src/core/engine';
 import { countParams } from '../src/core/model/transformer';
 import {
@@ -28,6 +37,32 @@ const configs = all.filter((c) =>
   requested ? requested.includes(c.name) : !(info.backend === 'cpu' && c.name === 'medium'),
 );
 const steps = Number(arg('steps') ?? 20);
+const PYTHON = '/usr/bin/python3';
+const withTorch =
+  !process.argv.includes('--no-pytorch') &&
+  fs.existsSync(PYTHON) &&
+  spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const reference = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pytorch_reference.py');
+
+interface TorchRow {
+  tokensPerSecond: number;
+  tokensPerCpuSecond: number;
+  msPerStep: number;
+  threads: number;
+  torch: string;
+}
+
+/** PyTorch's throughput on the same config (same step count), or an error string. */
+function pytorch(config: string, n: number): TorchRow | { error: string } {
+  const r = spawnSync(PYTHON, [reference, '--config', config, '--steps', String(n)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().slice(-300) };
+  const row = JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRow;
+  const { tokensPerSecond, tokensPerCpuSecond, msPerStep, threads, torch } = row;
+  return { tokensPerSecond, tokensPerCpuSecond, msPerStep, threads, torch };
+}
+
 const results = [];
 for (const c of configs) {
   const n = c.name === 'small' ? steps : Math.max(2, Math.round(steps / 10));
@@ -44,9 +79,27 @@ for (const c of configs) {
     msPerStep: Number(r.msPerStep.toFixed(2)),
     tokensPerSecond: Math.round(r.tokensPerSecond),
     tokensPerCpuSecond: Math.round(r.tokensPerCpuSecond),
+    pytorch: undefined as TorchRow | { error: string } | undefined,
+    pytorchRatio: undefined as { tokensPerSecond: number; tokensPerCpuSecond: number } | undefined,
   };
+  if (withTorch) {
+    const t = pytorch(c.name, n);
+    row.pytorch = t;
+    if ('tokensPerSecond' in t)
+      row.pytorchRatio = {
+        tokensPerSecond: Number((t.tokensPerSecond / row.tokensPerSecond).toFixed(2)),
+        tokensPerCpuSecond: Number((t.tokensPerCpuSecond / row.tokensPerCpuSecond).toFixed(2)),
+      };
+  }
   results.push(row);
-  if (!json) console.log(`${c.name}: ${row.tokensPerSecond} tokens/s, ${row.msPerStep} ms/step`);
+  if (!json)
+    console.log(
+      `${c.name}: ${row.tokensPerSecond} tokens/s (${row.tokensPerCpuSecond} per CPU-second), ` +
+        `${row.msPerStep} ms/step` +
+        (row.pytorchRatio
+          ? `; PyTorch ${row.pytorchRatio.tokensPerSecond}× (${row.pytorchRatio.tokensPerCpuSecond}× per CPU-second)`
+          : ''),
+    );
 }
 const out = {
   bench: 'train',

@@ -18,11 +18,14 @@ const threads = Number(process.argv[2] ?? 2);
 tf.removeBackend('wasm');
 tf.registerBackend('wasm', async () => {
   const t0 = performance.now();
+  const realCpus = os.cpus;
+  (os as any).cpus = () => Array.from({ length: 2 * threads }, () => realCpus()[0]);
   const mod = await factory({
     locateFile: (p: string) => p.endsWith('.worker.js') ? workerPath : p.endsWith('.wasm') ? path.join(pkgDir, 'dist', 'tfjs-backend-wasm-threaded-simd.wasm') : p,
     mainScriptUrlOrBlob: glue,
     print: (x: string) => console.log('[wasm]', x), printErr: (x: string) => console.log('[wasm err]', x),
   });
+  (os as any).cpus = realCpus;
   mod.tfjs = {
     init: mod.cwrap('init', null, []),
     initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),

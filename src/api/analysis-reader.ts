@@ -5,7 +5,11 @@
  *   - model × model:      runIds [r1 … rk], layers 'L' | null, result { matrix: number[][] }
  *   - layer × layer:      runIds [a, b], result { layers: string[], matrix: number[][] }
  *                         (or { layersA, layersB, matrix }) — rows A's layers, columns B's
- * Measures without layers (output measures) are filed under the layer 'output'.
+ *   - a k-model scalar:   runIds [r1 … rk] (k ≠ 2), result { value } — e.g. outcome
+ *                         homogenization H over all runs; kept in `groups`, not in `pairs`
+ * Measures without layers (output measures) are filed under the layer 'output'. These are the
+ * shapes the analysis step (src/experiments/analysis/run-analysis.ts) writes; per-run rows
+ * (weight-trajectory) are not pairwise and are skipped here.
  */
 import type { AnalysisRow, Json } from '../../db/types';
 
@@ -19,8 +23,18 @@ export interface PairValue {
   value: number;
 }
 
+/** One value over a set of runs (not a pair), e.g. outcome homogenization H over k models. */
+export interface GroupValue {
+  measure: string;
+  runIds: number[];
+  layer: string;
+  step: number | null;
+  value: number;
+}
+
 export interface AnalysisData {
   pairs: PairValue[];
+  groups: GroupValue[];
   measures: string[];
   layers: string[];
   steps: number[];
@@ -66,6 +80,7 @@ export function sortLayers(layers: Iterable<string>): string[] {
 
 export function readAnalyses(rows: AnalysisRow[]): AnalysisData {
   const pairs: PairValue[] = [];
+  const groups: GroupValue[] = [];
   const runIds: number[] = [];
   const seen = (id: number) => !runIds.includes(id) && runIds.push(id);
   for (const row of rows) {
@@ -113,12 +128,28 @@ export function readAnalyses(rows: AnalysisRow[]): AnalysisData {
     const v = num(res) ?? (isObj(res) ? num(res.value) : null);
     if (v !== null && row.runIds.length === 2)
       pairs.push({ ...base, runA: row.runIds[0], runB: row.runIds[1], layerA, layerB, value: v });
+    else if (v !== null && row.runIds.length > 2)
+      groups.push({ ...base, runIds: [...row.runIds], layer: layerA, value: v });
   }
+  // The same value can arrive twice (a model × model row and the diagonal of a layer × layer
+  // row); keep one per (measure, runs, layers, step).
+  const seenPair = new Set<string>();
+  const unique = pairs.filter((p) => {
+    const [a, b, la, lb] =
+      p.runA <= p.runB
+        ? [p.runA, p.runB, p.layerA, p.layerB]
+        : [p.runB, p.runA, p.layerB, p.layerA];
+    const key = `${p.measure}|${a}|${b}|${la}|${lb}|${p.step}`;
+    if (seenPair.has(key)) return false;
+    seenPair.add(key);
+    return true;
+  });
   return {
-    pairs,
-    measures: [...new Set(pairs.map((p) => p.measure))].sort(),
-    layers: sortLayers(pairs.flatMap((p) => [p.layerA, p.layerB])),
-    steps: [...new Set(pairs.map((p) => p.step).filter((s): s is number => s !== null))].sort(
+    pairs: unique,
+    groups,
+    measures: [...new Set(unique.map((p) => p.measure))].sort(),
+    layers: sortLayers(unique.flatMap((p) => [p.layerA, p.layerB])),
+    steps: [...new Set(unique.map((p) => p.step).filter((s): s is number => s !== null))].sort(
       (a, b) => a - b,
     ),
     runIds: runIds.sort((a, b) => a - b),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type * as T from './types';
+import { MEASURES } from './measure-names';
 
 /** One operation: its input schema and (type-level only) its output. */
 export interface OperationDef<I extends z.ZodType = z.ZodType, O = unknown> {
@@ -30,6 +31,26 @@ const name = z.string().trim().min(1).max(200);
 /** Experiment specs are validated in depth by the runner's schema (src/experiments). */
 const spec = z.record(z.string(), z.unknown());
 const exportFormat = z.enum(['csv', 'json', 'parquet']);
+/** Experiments of a comparison, in display order (the first is the reference by default). */
+const compareIds = z
+  .array(id)
+  .min(1)
+  .max(12)
+  .refine((a) => new Set(a).size === a.length, { message: 'an experiment is listed twice' });
+/** Comparison settings (src/experiments/compare CompareOptions); all optional. */
+const compareOptions = z
+  .object({
+    reference: z.number().int().min(0).max(11).optional(),
+    similarityMeasure: z.string().max(64).optional(),
+    step: z.union([z.literal('final'), z.number().int().min(0)]).optional(),
+    gridPoints: z.number().int().min(2).max(2000).optional(),
+    level: z.number().gt(0).lt(1).optional(),
+    resamples: z.number().int().min(1).max(20_000).optional(),
+    permutations: z.number().int().min(1).max(100_000).optional(),
+    seed: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .default({});
 
 export const contract = {
   // ---- lab ---------------------------------------------------------------------------------
@@ -123,9 +144,17 @@ export const contract = {
     z.object({ experimentId: id }).strict(),
   ),
   analyzeExperiment: op<T.Ack>()(
-    'Computes (and stores) similarity analyses; progress arrives as analysis events.',
+    'Starts computing (and storing) similarity analyses; progress arrives as analysis events.',
     z
-      .object({ experimentId: id, measures: z.array(z.string().max(64)).max(64).optional() })
+      .object({
+        experimentId: id,
+        /** Default: the experiment spec's `analysis.measures`. */
+        measures: z.array(z.enum(MEASURES)).max(64).optional(),
+        /** Checkpoint steps: 'final', 'all' or a list (default: the spec's). */
+        steps: z
+          .union([z.literal('final'), z.literal('all'), z.array(z.number().int().min(0)).max(1000)])
+          .optional(),
+      })
       .strict(),
   ),
   getModelMatrix: op<T.SimilarityMatrix>()(
@@ -169,6 +198,65 @@ export const contract = {
   getGenerations: op<T.GenerationRow[]>()(
     'Side-by-side generations of every model for the same prompts.',
     z.object({ experimentId: id }).strict(),
+  ),
+
+  // ---- experiment comparison (issue 8) -----------------------------------------------------
+  compareExperiments: op<T.Comparison>()(
+    'Compares whole experiments: seed-group loss curves on shared grids, similarity profiles, output homogenization, trajectories, spec diff and summary table.',
+    z.object({ experimentIds: compareIds, options: compareOptions }).strict(),
+  ),
+  exportComparison: op<T.FilePayload>()(
+    'A comparison as CSV (summary table, one row per experiment), a standalone HTML report or JSON.',
+    z
+      .object({
+        format: z.enum(['csv', 'html', 'json']),
+        /** A saved comparison's snapshot, or a fresh one of these experiments. */
+        savedId: id.optional(),
+        experimentIds: compareIds.optional(),
+        options: compareOptions,
+        title: z.string().max(200).optional(),
+      })
+      .strict()
+      .refine((v) => v.savedId !== undefined || v.experimentIds !== undefined, {
+        message: 'give savedId or experimentIds',
+      }),
+  ),
+  saveComparison: op<T.SavedComparison>()(
+    'Computes and saves a named comparison (replace: save over comparisons of the same name).',
+    z
+      .object({
+        name,
+        experimentIds: compareIds,
+        options: compareOptions,
+        replace: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  listComparisons: op<T.SavedComparison[]>()('Saved comparisons, oldest first.', empty),
+  openComparison: op<T.OpenedComparison>()(
+    'Reopens a saved comparison: its snapshot, or recomputed from the store (refresh).',
+    z.object({ id, refresh: z.boolean().default(false) }).strict(),
+  ),
+  deleteComparison: op<T.Ack>()('Deletes a saved comparison.', z.object({ id }).strict()),
+
+  // ---- studies (issue 7) -----------------------------------------------------------------
+  listStudies: op<T.StudyInfo[]>()(
+    'The built-in homogenization studies: question, expected finding, design per scale.',
+    empty,
+  ),
+  runStudy: op<T.Ack>()(
+    'Starts a study (trains its experiments, analyses them, stores its report); progress arrives as study events.',
+    z
+      .object({
+        study: z.string().min(1).max(64),
+        scale: z.enum(['test', 'tiny', 'small', 'full']).default('tiny'),
+      })
+      .strict(),
+  ),
+  listStudyReports: op<T.StudyReportSummary[]>()('Stored study reports, newest first.', empty),
+  getStudyReport: op<T.StudyReportView>()(
+    'One stored study report: its sections as HTML blocks for the app, and the standalone HTML.',
+    z.object({ id }).strict(),
   ),
 
   // ---- export / import ---------------------------------------------------------------------
@@ -275,6 +363,18 @@ export interface AnalysisProgressEvent {
   error: string | null;
 }
 
+/** A study's progress: its phases, then done (with its report) or an error. */
+export interface StudyProgressEvent {
+  type: 'study.progress';
+  study: string;
+  phase: string;
+  message: string;
+  done: boolean;
+  error: string | null;
+  /** The stored report, once done. */
+  reportId: number | null;
+}
+
 /** Something in the list changed (created, renamed, deleted, imported). */
 export interface ExperimentsChangedEvent {
   type: 'experiments.changed';
@@ -285,6 +385,7 @@ export type LabEvent =
   | RunStatusEvent
   | ExperimentStatusEvent
   | AnalysisProgressEvent
+  | StudyProgressEvent
   | ExperimentsChangedEvent;
 
 export type LabEventType = LabEvent['type'];

@@ -3,6 +3,8 @@ import type { Store } from '../../db/store';
 import type { ExperimentRunner } from '../experiments/runner';
 import type { EventBus } from './event-bus';
 import type { LiveState } from './live-state';
+import type { BackendChoice } from '../experiments/worker/protocol';
+import type { WorkerHostFactory } from '../experiments/worker/host';
 
 export interface LabContext {
   store: Store;
@@ -14,4 +16,9 @@ export interface LabContext {
   /** Folder for files the lab writes itself (imported corpora). */
   dataDir: string;
   log: (line: string) => void;
+  /** The lab's backend choice (training worker; analysis uses it too, 'auto' → wasm). */
+  backend: BackendChoice;
+  /** The store's file and the worker factory: studies train through their own runner. */
+  dbPath: string;
+  workerFactory: WorkerHostFactory;
 }

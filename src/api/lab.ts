@@ -11,14 +11,17 @@ import type { WorkerHostFactory } from '../experiments/worker/host';
 import type { BackendChoice } from '../experiments/worker/protocol';
 import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
 import { EventBus } from './event-bus';
+import { compareHandlers } from './handlers/compare';
 import { experimentHandlers } from './handlers/experiments';
 import { browserHostFiles, type HostFileHandlers } from './handlers/host-files';
 import { optionHandlers } from './handlers/options';
 import { runHandlers } from './handlers/runs';
 import { similarityHandlers } from './handlers/similarity';
+import { studyHandlers } from './handlers/studies';
 import { transferHandlers } from './handlers/transfer';
 import type { LabContext } from './lab-context';
 import { LiveState } from './live-state';
+import { experimentSummary } from './summaries';
 
 export interface CreateLabOptions {
   /** SQLite store file (created if missing). */
@@ -54,9 +57,6 @@ export function createLab(opts: CreateLabOptions): Lab {
   });
   const events = new EventBus();
   const live = new LiveState();
-  runner.on((e) => {
-    for (const ev of live.apply(e)) events.emit(ev);
-  });
   const ctx: LabContext = {
     store,
     runner,
@@ -65,13 +65,31 @@ export function createLab(opts: CreateLabOptions): Lab {
     host: opts.host,
     dataDir: opts.dataDir ?? join(dirname(opts.dbPath), 'homolab-data'),
     log,
+    backend: opts.backend ?? 'auto',
+    dbPath: opts.dbPath,
+    workerFactory: opts.workerFactory,
   };
+  runner.on((e) => {
+    for (const ev of live.apply(e)) events.emit(ev);
+    // The session's end settles the experiment's status (completed, failed, …): say so, so a
+    // client waiting for it needs no polling.
+    // Deferred: the runner still lists the session as active while it announces its end.
+    if (e.type === 'experiment-end')
+      setImmediate(() => {
+        const row = store.experiments.get(e.experimentId);
+        if (!row) return;
+        const { status, progress } = experimentSummary(ctx, row);
+        events.emit({ type: 'experiment.status', experimentId: e.experimentId, status, progress });
+      });
+  });
   const handlers: Handlers = {
     ...optionHandlers(ctx),
     ...experimentHandlers(ctx),
     ...runHandlers(ctx),
     ...similarityHandlers(ctx),
     ...transferHandlers(ctx),
+    ...compareHandlers(ctx),
+    ...studyHandlers(ctx),
     ...(opts.hostFiles ?? browserHostFiles),
   };
   const dispatcher = createDispatcher(handlers, (name, err) =>

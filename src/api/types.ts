@@ -2,6 +2,35 @@
  * The data shapes the API returns: the UI's view of the lab, independent of how the store
  * keeps them. Pure types, no runtime code, so the renderer can import them freely.
  */
+import type { Comparison, SavedComparison } from '../experiments/compare/types';
+
+/** Experiment comparison (issue 8): the comparison core's own JSON shapes, as they are. */
+export type {
+  Comparison,
+  ComparisonSettings,
+  CurveBand,
+  Estimate,
+  ExperimentComparison,
+  Interval,
+  LayerEstimate,
+  OutcomeHomogenization,
+  OutputHomogenization,
+  SavedComparison,
+  SeedGroup,
+  SpecDiffEntry,
+  SummaryMeasure,
+  SummaryMeasureCell,
+  SummaryRow,
+} from '../experiments/compare/types';
+
+/** A saved comparison reopened. */
+export interface OpenedComparison {
+  saved: SavedComparison;
+  comparison: Comparison;
+  /** True when recomputed from the store now, false for the saved snapshot. */
+  refreshed: boolean;
+  notes: string[];
+}
 
 export type RunStatus =
   | 'queued'
@@ -155,6 +184,8 @@ export interface SimilarityIndex {
   experimentId: number;
   measures: string[];
   layers: string[];
+  /** The layers that have values, per measure (output measures have only 'output'). */
+  layersByMeasure: Record<string, string[]>;
   steps: number[];
   runIds: number[];
   runNames: Record<string, string>;
@@ -212,4 +243,37 @@ export interface ImportResult {
 /** Result of an operation that only acknowledges. */
 export interface Ack {
   ok: true;
+}
+
+/** A built-in study (issue 7) as the New-experiment form offers it. */
+export interface StudyInfo {
+  id: string;
+  name: string;
+  question: string;
+  expected: string;
+  references: string[];
+  /** The design at each scale, in words (runs, steps, data). */
+  designs: Record<'test' | 'tiny' | 'small' | 'full', string>;
+}
+
+export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'inconclusive';
+
+export interface StudyReportSummary {
+  id: number;
+  study: string;
+  name: string;
+  scale: string;
+  experimentIds: number[];
+  createdAt: string;
+  verdicts: { expectation: string; status: VerdictStatus; evidence: string }[];
+}
+
+/** A stored study report, ready to show: each section's blocks as (escaped) HTML. */
+export interface StudyReportView extends StudyReportSummary {
+  title: string;
+  subtitle: string | null;
+  meta: Record<string, string | number>;
+  sections: { heading: string; blocks: { kind: string; html: string }[] }[];
+  /** The standalone report page, for saving. */
+  file: FilePayload;
 }

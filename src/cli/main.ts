@@ -8,7 +8,10 @@ import { InvalidTransitionError, NotFoundError } from '../../db/errors';
 import { type CliIO, defaultIO, type GlobalOptions } from './context';
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { benchCommand } from './commands/bench';
+import { registerAnalyzeCommand } from './commands/analyze';
+import { registerCompareCommand } from './commands/compare';
 import { registerMeasureCommand } from './commands/measure';
+import { registerStudyCommand } from './commands/study';
 import { registerServeCommand } from './commands/serve';
 import { exportCommand, importCommand } from './commands/transfer';
 import { listCommand, showCommand } from './commands/inspect';
@@ -136,7 +139,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .helpOption(false)
     .action((name: string | undefined, args: string[]) => set(benchCommand(name, args)));
 
+  registerAnalyzeCommand(program, io, result);
+  registerCompareCommand(program, io, result);
   registerMeasureCommand(program, io, result);
+  registerStudyCommand(program, io, result);
   registerServeCommand(program, io, result);
 
   return program;

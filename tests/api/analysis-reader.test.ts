@@ -56,6 +56,48 @@ describe('readAnalyses', () => {
     expect(d.pairs.find((p) => p.layerA === 'block0' && p.layerB === 'embedding')?.value).toBe(0.1);
   });
 
+  it('reads the analysis step’s rows: k-model scalars apart, duplicates once', () => {
+    const d = readAnalyses([
+      // model × model at one layer (the analysis step's 'model-matrix' view)
+      row({
+        runIds: [1, 2],
+        layers: 'embed',
+        result: {
+          matrix: [
+            [1, 0.6],
+            [0.6, 1],
+          ],
+          warnings: [],
+        },
+      }),
+      // layer × layer for the pair: its diagonal repeats the value above
+      row({
+        runIds: [1, 2],
+        result: { layersA: ['embed'], layersB: ['embed'], matrix: [[0.6]], warnings: [] },
+      }),
+      row({
+        kind: 'outcome-homogenization',
+        runIds: [1, 2, 3],
+        layers: 'output',
+        result: { value: 1.7, k: 3, errorRates: [0.5, 0.4, 0.6], allFail: 0.2 },
+      }),
+      row({ kind: 'weight-trajectory', runIds: [1], step: null, result: { steps: [0, 10] } }),
+    ]);
+    expect(d.pairs.map((p) => [p.measure, p.runA, p.runB, p.layerA, p.value])).toEqual([
+      ['linear-cka', 1, 2, 'embed', 0.6],
+    ]);
+    expect(d.groups).toEqual([
+      {
+        measure: 'outcome-homogenization',
+        runIds: [1, 2, 3],
+        layer: 'output',
+        step: 10,
+        value: 1.7,
+      },
+    ]);
+    expect(d.measures).toEqual(['linear-cka']);
+  });
+
   it('orders layers naturally', () => {
     expect(sortLayers(['block10', 'final_norm', 'block2', 'embedding', 'output'])).toEqual([
       'embedding',

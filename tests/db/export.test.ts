@@ -192,6 +192,28 @@ describe('Parquet export', () => {
     });
   });
 
+  it('is read back by parquet-wasm (Rust arrow-rs, a reader unrelated to the writer)', async () => {
+    const dest = t.file('rust.parquet');
+    const res = await exportParquet(s, dest, { rowGroupSize: 700 });
+    const { readParquet } = await import('parquet-wasm/node');
+    const { tableFromIPC } = await import('apache-arrow');
+    const wasmTable = readParquet(new Uint8Array(readFileSync(dest)));
+    const table = tableFromIPC(wasmTable.intoIPCStream());
+    expect(table.numRows).toBe(res.rows);
+    const want = expectedRows();
+    const col = (name: string) => table.getChild(name)!.toArray() as ArrayLike<unknown>;
+    const steps = col('step');
+    const values = col('value');
+    const metrics = table.getChild('metric')!;
+    want.forEach((w, i) => {
+      expect(Number(steps[i])).toBe(w.step);
+      expect(metrics.get(i)).toBe(w.metric);
+      const v = values[i] as number;
+      if (Number.isNaN(w.value)) expect(Number.isNaN(v)).toBe(true);
+      else expect(v).toBe(w.value);
+    });
+  });
+
   const py = spawnSync('python3', ['-c', 'import pyarrow'], { encoding: 'utf8' });
   it.skipIf(py.status !== 0)('is read by pyarrow (skipped: pyarrow not installed)', async () => {
     const dest = t.file('py.parquet');

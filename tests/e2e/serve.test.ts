@@ -23,6 +23,8 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
   let page: Page;
   let errors: string[];
   let experimentId: number;
+  let secondId: number;
+  let importedId: number;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'homolab-e2e-'));
@@ -132,20 +134,36 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
   });
 
-  it('opens the similarity view', async () => {
+  it('computes analyses from the similarity view and shows the trained runs’ data', async () => {
     await page.locator('[data-nav="similarity"]').click();
     await page.getByRole('heading', { name: 'Similarity' }).waitFor();
+    await page.getByTestId('sim-empty').waitFor();
+    await page.getByTestId('analyze').click();
+    await page.getByTestId('analysis-progress').waitFor();
     const heat = page.getByTestId('model-heatmap');
-    const empty = page.getByTestId('sim-empty');
+    await heat.waitFor({ timeout: 120_000 });
+    // Linear CKA between the three seeds at the deepest layer: every cell filled.
+    expect(await page.getByTestId('measure').inputValue()).toBe('linear-cka');
+    expect(Number(await heat.getAttribute('data-rows'))).toBe(3);
+    await expect.poll(async () => Number(await heat.getAttribute('data-filled'))).toBe(9);
+    expect(await heat.getAttribute('aria-label')).toBeTruthy();
+    const layer = page.getByTestId('layer-heatmap');
     await expect
-      .poll(async () => (await heat.count()) + (await empty.count()), { timeout: 20_000 })
+      .poll(async () => Number(await layer.getAttribute('data-filled')))
       .toBeGreaterThan(0);
-    if (await heat.count()) {
-      expect(Number(await heat.getAttribute('data-rows'))).toBe(3);
-      expect(Number(await heat.getAttribute('data-filled'))).toBeGreaterThan(0);
-      await page.getByTestId('explain').click();
-      await page.getByTestId('measure-help').waitFor();
-    }
+    // Trajectory over the two checkpoints, one line per run pair.
+    const traj = page.locator('.panel', { hasText: 'Over training' }).locator('.chart-box');
+    await expect.poll(async () => Number(await traj.getAttribute('data-series-count'))).toBe(3);
+    await expect.poll(() => page.getByTestId('generations').count()).toBe(1);
+    await page.getByTestId('explain').click();
+    await page.getByTestId('measure-help').waitFor();
+    // An output measure offers only the output "layer".
+    await page.getByTestId('measure').selectOption('top1-agreement');
+    await expect
+      .poll(() => page.getByTestId('layer').locator('option').allTextContents())
+      .toEqual(['output']);
+    await expect.poll(async () => Number(await heat.getAttribute('data-filled'))).toBe(9);
+    await page.getByTestId('measure').selectOption('linear-cka');
     await screenshot(page, '07-similarity');
   });
 
@@ -182,6 +200,198 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await screenshot(page, '09-import-error');
   });
 
+  it('trains a second sweep that differs in the activation', async () => {
+    await page.locator('[data-nav="new"]').click();
+    await page.getByTestId('preset').selectOption('seed-sweep');
+    await page.getByTestId('preset-size').selectOption('tiny');
+    await page.getByTestId('exp-name').fill('E2E ReLU sweep');
+    await page.getByTestId('axis-values-0').fill('0, 1, 2');
+    await page.getByTestId('model-activation').selectOption('relu');
+    await expect.poll(() => page.getByTestId('run-count').textContent()).toBe('3');
+    await page.getByTestId('estimate').getByText('Parameters').waitFor();
+    await page.getByTestId('start').click();
+    await page.getByRole('heading', { name: /Live training: E2E ReLU sweep/ }).waitFor();
+    secondId = Number(/#\/live\/(\d+)/.exec(page.url())?.[1]);
+    expect(secondId).toBeGreaterThan(experimentId);
+    await expect
+      .poll(() => page.getByTestId('experiment-status').textContent(), {
+        timeout: 180_000,
+        interval: 500,
+      })
+      .toBe('completed');
+  });
+
+  it('opens two experiments side by side from the list', async () => {
+    await page.locator('[data-nav="experiments"]').click();
+    await page
+      .locator(`tr[data-experiment="${experimentId}"] [data-testid="pick-experiment"]`)
+      .check();
+    await page.locator(`tr[data-experiment="${secondId}"] [data-testid="pick-experiment"]`).check();
+    await page.getByTestId('compare-selected').click();
+    await page.getByRole('heading', { name: 'Compare experiments' }).waitFor();
+    expect(page.url()).toContain(`#/versus/${experimentId},${secondId}`);
+    // The first sweep was analysed from the Similarity view; the second is not yet.
+    await page.getByTestId('vs-analysis').waitFor();
+    await page.getByTestId('vs-analyze').click();
+    const profile = page.getByTestId('vs-profile');
+    await profile.waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('vs-analysis').count(), { timeout: 60_000 }).toBe(0);
+
+    // Loss curves of both experiments' seed groups, overlaid on the shared grid.
+    const loss = page.getByTestId('vs-loss');
+    expect(await loss.getAttribute('data-overlay')).toBe('true');
+    const lossLabels = await loss.locator('.chart-box').getAttribute('data-series-labels');
+    expect(lossLabels).toContain('E2E seed sweep');
+    expect(lossLabels).toContain('E2E ReLU sweep');
+    expect(Number(await loss.locator('.chart-box').getAttribute('data-band-count'))).toBe(2);
+    expect(
+      Number(await loss.locator('.chart-box').getAttribute('data-point-count')),
+    ).toBeGreaterThan(10);
+    // Layer profile: same layers in both, so overlaid, one line + interval band each.
+    const profileBox = profile.locator('.chart-box');
+    await expect
+      .poll(async () => Number(await profileBox.getAttribute('data-series-count')))
+      .toBe(2);
+    expect(Number(await profileBox.getAttribute('data-point-count'))).toBeGreaterThanOrEqual(6);
+    // Output homogenization: every experiment has a value for agreement, JSD, κ and H.
+    for (const m of ['top1-agreement', 'jsd', 'error-consistency', 'outcome-homogenization'])
+      expect(
+        Number(
+          await page
+            .locator(`[data-testid="vs-outputs"] [data-measure="${m}"]`)
+            .getAttribute('data-filled'),
+        ),
+      ).toBe(2);
+    // Trajectory over the two checkpoints for both.
+    const trajLabels = await page
+      .getByTestId('vs-trajectory')
+      .locator('.chart-box')
+      .getAttribute('data-series-labels');
+    expect(trajLabels).toContain('E2E seed sweep');
+    expect(trajLabels).toContain('E2E ReLU sweep');
+    // The spec diff names the field that differs.
+    await page.locator('[data-testid="vs-spec-diff"] tr[data-path="model.activation"]').waitFor();
+    expect(
+      await page
+        .locator('[data-testid="vs-spec-diff"] tr[data-path="model.activation"]')
+        .textContent(),
+    ).toMatch(/gelu[\s\S]*relu/);
+    // Summary: one row per experiment, sortable.
+    const summary = page.getByTestId('vs-summary');
+    expect(await summary.locator('tbody tr').count()).toBe(2);
+    await summary.locator('[data-sort="name"]').click();
+    await summary.locator('[data-sort="name"]').click();
+    expect(await summary.locator('tbody tr').first().getAttribute('data-experiment')).toBe(
+      String(secondId),
+    );
+    await screenshot(page, '12-versus');
+
+    // Side by side: one pane per experiment, same y scale.
+    await page.getByTestId('vs-layout').selectOption('side');
+    await expect.poll(async () => Number(await loss.getAttribute('data-panes'))).toBe(2);
+    await screenshot(page, '13-versus-side-by-side');
+    await page.getByTestId('vs-layout').selectOption('auto');
+  });
+
+  it('exports the comparison summary as CSV with one row per experiment, and an HTML report', async () => {
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
+    const csvPath = join(dir, 'compare.csv');
+    await csvDownload.saveAs(csvPath);
+    const [header, ...rows] = parseCsv(readFileSync(csvPath, 'utf8')).filter((r) => r.length > 1);
+    expect(rows).toHaveLength(2);
+    const idCol = header.indexOf('experiment_id');
+    expect(rows.map((r) => Number(r[idCol]))).toEqual([experimentId, secondId]);
+    expect(rows.map((r) => r[header.indexOf('name')])).toEqual([
+      'E2E seed sweep',
+      'E2E ReLU sweep',
+    ]);
+    const [htmlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-html').click(),
+    ]);
+    const htmlPath = join(dir, 'compare.html');
+    await htmlDownload.saveAs(htmlPath);
+    const html = readFileSync(htmlPath, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('E2E ReLU sweep');
+  });
+
+  it('saves the comparison under a name and reopens it', async () => {
+    await page.getByTestId('save-comparison').click();
+    await page.getByRole('dialog').locator('input').fill('GELU vs ReLU');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.getByTestId('saved-comparisons').locator('option').allTextContents())
+      .toContain('GELU vs ReLU');
+    await page.locator('[data-nav="experiments"]').click();
+    await page.locator('[data-nav="versus"]').click();
+    await page.getByTestId('saved-comparisons').selectOption({ label: 'GELU vs ReLU' });
+    await page.getByTestId('open-saved').click();
+    await page.getByTestId('opened-saved').waitFor();
+    expect(await page.getByTestId('vs-summary').locator('tbody tr').count()).toBe(2);
+  });
+
+  it('opens an experiment comparison from a run’s context menu', async () => {
+    await page.goto(`${new URL(served.url).origin}/#/compare/${experimentId}`);
+    const row = page.getByTestId('compare-table').locator('tbody tr').first();
+    await row.waitFor();
+    await row.click({ button: 'right' });
+    const menu = page.getByTestId('context-menu');
+    await menu.waitFor();
+    await screenshot(page, '14-run-context-menu');
+    await menu.locator(`[data-menu-item="with:${secondId}"]`).click();
+    await page.getByRole('heading', { name: 'Compare experiments' }).waitFor();
+    expect(page.url()).toContain(`#/versus/${experimentId},${secondId}`);
+    await page.getByTestId('vs-summary').locator('tbody tr').nth(1).waitFor();
+  });
+
+  it('exports a JSON bundle, deletes the experiment and imports the bundle back', async () => {
+    await page.locator('[data-nav="export"]').click();
+    await page.getByTestId('format-json').check();
+    const scope = page.locator('fieldset', { hasText: 'E2E ReLU sweep' });
+    for (const box of await scope.locator('input[type="checkbox"]').all()) await box.uncheck();
+    await scope.locator('label', { hasText: 'E2E ReLU sweep' }).locator('input').check();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('do-export').click(),
+    ]);
+    const bundlePath = join(dir, 'relu.homolab.json');
+    await download.saveAs(bundlePath);
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as {
+      format: string;
+      data: { experiments: { name: string }[]; runs: unknown[] };
+    };
+    expect(bundle.format).toBe('homolab-bundle');
+    expect(bundle.data.experiments.map((e) => e.name)).toEqual(['E2E ReLU sweep']);
+    expect(bundle.data.runs).toHaveLength(3);
+
+    await page.locator('[data-nav="experiments"]').click();
+    await page
+      .locator(`tr[data-experiment="${secondId}"]`)
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.locator(`tr[data-experiment="${secondId}"]`).count()).toBe(0);
+
+    await page.locator('[data-nav="export"]').click();
+    await page.getByTestId('import-file').setInputFiles(bundlePath);
+    const ok = page.getByTestId('import-result');
+    await ok.waitFor();
+    expect(await ok.textContent()).toContain('1 experiment(s), 3 run(s)');
+    await screenshot(page, '15-import-bundle');
+    await page.getByTestId('open-imported').click();
+    await page.getByRole('heading', { name: /Live training: E2E ReLU sweep/ }).waitFor();
+    importedId = Number(/#\/live\/(\d+)/.exec(page.url())?.[1]);
+    expect(importedId).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('tr[data-status="completed"]').count()).toBe(3);
+    await page.locator('[data-nav="experiments"]').click();
+    const imported = page.locator('tr', { hasText: 'E2E ReLU sweep' });
+    await expect.poll(() => imported.locator('.badge').textContent()).toBe('completed');
+  });
+
   it('switches to dark theme and Simplified Chinese', async () => {
     await page.getByTestId('theme').click();
     await page.getByTestId('locale').selectOption('zh-CN');
@@ -192,6 +402,9 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await page.goto(`${new URL(served.url).origin}/#/compare/${experimentId}`);
     await page.getByTestId('compare-table').locator('tbody tr').first().waitFor();
     await screenshot(page, '11-compare-dark-zh');
+    await page.goto(`${new URL(served.url).origin}/#/versus/${experimentId},${importedId}`);
+    await page.getByTestId('vs-summary').locator('tbody tr').first().waitFor();
+    await screenshot(page, '16-versus-dark-zh');
   });
 
   it('produced no console errors or CSP violations', () => {

@@ -7,7 +7,16 @@ import { ref, computed } from 'vue';
 import type { LabOptions } from '../../../src/api/types';
 import { getClient } from '../transport';
 
-export const VIEWS = ['experiments', 'new', 'live', 'compare', 'similarity', 'export'] as const;
+export const VIEWS = [
+  'experiments',
+  'new',
+  'live',
+  'compare',
+  'versus',
+  'similarity',
+  'reports',
+  'export',
+] as const;
 export type View = (typeof VIEWS)[number];
 export type Theme = 'light' | 'dark';
 
@@ -17,18 +26,30 @@ export interface Notice {
   text: string;
 }
 
-/** Parses '#/compare/12' → { view: 'compare', experimentId: 12 }. */
-export function parseHash(hash: string): { view: View; experimentId: number | null } {
+/**
+ * Parses '#/compare/12' → { view: 'compare', experimentId: 12, experimentIds: [12] } and
+ * '#/versus/3,5' → { view: 'versus', experimentId: 3, experimentIds: [3, 5] }.
+ */
+export function parseHash(hash: string): {
+  view: View;
+  experimentId: number | null;
+  experimentIds: number[];
+} {
   const [, view, id] = hash.replace(/^#/, '').split('/');
   const v = (VIEWS as readonly string[]).includes(view) ? (view as View) : 'experiments';
-  const n = Number(id);
-  return { view: v, experimentId: Number.isInteger(n) && n > 0 ? n : null };
+  const ids = (id ?? '')
+    .split(',')
+    .map(Number)
+    .filter((n, i, all) => Number.isInteger(n) && n > 0 && all.indexOf(n) === i);
+  return { view: v, experimentId: ids[0] ?? null, experimentIds: ids };
 }
 
 export const useUiStore = defineStore('ui', () => {
   const initial = parseHash(globalThis.location?.hash ?? '');
   const view = ref<View>(initial.view);
   const experimentId = ref<number | null>(initial.experimentId);
+  /** The experiments side by side in the 'versus' view, in pane order. */
+  const experimentIds = ref<number[]>(initial.view === 'versus' ? initial.experimentIds : []);
   const saved = globalThis.localStorage?.getItem('homolab.theme');
   const prefersDark = globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
   const theme = ref<Theme>(
@@ -41,16 +62,27 @@ export const useUiStore = defineStore('ui', () => {
   const host = computed(() => options.value?.host ?? 'serve');
 
   function navigate(v: View, id: number | null = experimentId.value): void {
+    if (v === 'versus') return compareExperiments(experimentIds.value);
     view.value = v;
     experimentId.value = id;
     const hash = `#/${v}${id ? `/${id}` : ''}`;
     if (globalThis.location && globalThis.location.hash !== hash) globalThis.location.hash = hash;
   }
 
+  /** Opens the experiment comparison with these experiments (in this order). */
+  function compareExperiments(ids: number[]): void {
+    const unique = [...new Set(ids)];
+    experimentIds.value = unique;
+    view.value = 'versus';
+    const hash = `#/versus${unique.length ? `/${unique.join(',')}` : ''}`;
+    if (globalThis.location && globalThis.location.hash !== hash) globalThis.location.hash = hash;
+  }
+
   function syncFromHash(): void {
     const p = parseHash(globalThis.location?.hash ?? '');
     view.value = p.view;
-    if (p.experimentId !== null) experimentId.value = p.experimentId;
+    if (p.view === 'versus') experimentIds.value = p.experimentIds;
+    else if (p.experimentId !== null) experimentId.value = p.experimentId;
   }
 
   function setTheme(t: Theme): void {
@@ -76,6 +108,8 @@ export const useUiStore = defineStore('ui', () => {
   return {
     view,
     experimentId,
+    experimentIds,
+    compareExperiments,
     theme,
     options,
     notices,

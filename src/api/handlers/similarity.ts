@@ -5,12 +5,13 @@
  */
 import type { AnalysisRow } from '../../../db/types';
 import type { Handlers } from '../dispatcher';
-import { ApiFailure, notFound } from '../errors';
+import { notFound } from '../errors';
+import { AnalysisJobs } from '../analysis-jobs';
 import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
 import type { SimilarityMatrix } from '../types';
-import { readAnalyses, type PairValue } from '../analysis-reader';
+import { readAnalyses, sortLayers, type PairValue } from '../analysis-reader';
 
 export function similarityHandlers(
   ctx: LabContext,
@@ -25,6 +26,7 @@ export function similarityHandlers(
   | 'getGenerations'
 > {
   const { store } = ctx;
+  const jobs = new AnalysisJobs(ctx, ctx.backend);
 
   const load = (experimentId: number) => {
     if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
@@ -87,6 +89,16 @@ export function similarityHandlers(
         experimentId,
         measures: data.measures,
         layers: data.layers,
+        layersByMeasure: Object.fromEntries(
+          data.measures.map((m) => [
+            m,
+            sortLayers(
+              data.pairs
+                .filter((p) => p.measure === m && p.layerA === p.layerB)
+                .map((p) => p.layerA),
+            ),
+          ]),
+        ),
         steps: data.steps,
         runIds,
         runNames: Object.fromEntries(runIds.map((id) => [String(id), runLabel(runs, id)])),
@@ -94,11 +106,9 @@ export function similarityHandlers(
       };
     },
 
-    analyzeExperiment: () => {
-      throw new ApiFailure(
-        'unsupported',
-        'Analyses are computed by the runner after training (analysis step not wired in this build yet).',
-      );
+    analyzeExperiment: ({ experimentId, measures, steps }) => {
+      void jobs.start({ experimentId, measures, steps });
+      return { ok: true };
     },
 
     getModelMatrix: ({ experimentId, measure, layer, step }) =>
@@ -113,7 +123,8 @@ export function similarityHandlers(
       );
       const s = pickStep(values, step);
       const at = values.filter((p) => (p.step ?? -1) === s);
-      const layers = data.layers;
+      // This measure's layers only (an output measure has no layer × layer view).
+      const layers = sortLayers(values.flatMap((p) => [p.layerA, p.layerB]));
       const m = layers.map((la) =>
         layers.map((lb) => {
           const v = at.find(

@@ -3,13 +3,15 @@
  * and handed to the UI as text (CSV, JSON) or base64 (Parquet); the UI saves them with a
  * native dialog (Electron) or a browser download (serve).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCsv } from '../../../db/export/csv';
 import { exportParquet } from '../../../db/export/parquet';
+import { exportBundle } from '../../../db/bundle/export';
+import { BundleError, DuplicateImportError, importBundle } from '../../../db/bundle/import';
 import type { Handlers } from '../dispatcher';
-import { ApiFailure, unsupported } from '../errors';
+import { ApiFailure } from '../errors';
 import type { LabContext } from '../lab-context';
 
 async function withTempFile<T>(name: string, fn: (path: string) => Promise<T>): Promise<T> {
@@ -52,29 +54,48 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
             data: (await readFile(p)).toString('base64'),
           };
         });
-      throw unsupported(
-        'JSON bundle export is not available in this build yet (db bundle module pending).',
-      );
+      return withTempFile('out.json', async (p) => {
+        await exportBundle(store, p, { ...scope, producer: 'homolab app' });
+        return {
+          filename: `${base}.homolab.json`,
+          mime: 'application/json',
+          encoding: 'utf8',
+          data: await readFile(p, 'utf8'),
+        };
+      });
     },
 
     importBundle: async ({ filename, content }) => {
+      const notBundle = (why: string) =>
+        new ApiFailure('invalid_input', `${filename} is not a Homolab bundle: ${why}`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(content);
       } catch (err) {
-        throw new ApiFailure(
-          'invalid_input',
-          `${filename} is not a Homolab bundle: it is not valid JSON (${(err as Error).message}).`,
-        );
+        throw notBundle(`it is not valid JSON (${(err as Error).message}).`);
       }
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new ApiFailure(
-          'invalid_input',
-          `${filename} is not a Homolab bundle: expected a JSON object.`,
-        );
-      throw unsupported(
-        'Bundle import is not available in this build yet (db bundle module pending).',
-      );
+        throw notBundle('expected a JSON object.');
+      // db/ imports from a file (it checks the size before reading and validates in depth).
+      const result = await withTempFile('in.json', async (p) => {
+        await writeFile(p, content, 'utf8');
+        try {
+          return importBundle(store, p);
+        } catch (err) {
+          if (err instanceof BundleError) throw notBundle(`${err.message}.`);
+          if (err instanceof DuplicateImportError)
+            throw new ApiFailure('conflict', `${filename} was not imported: ${err.message}.`);
+          throw err;
+        }
+      });
+      const experimentIds = Object.values(result.experimentIds);
+      const runCount = Object.keys(result.runIds).length;
+      ctx.events.emit({ type: 'experiments.changed' });
+      return {
+        experimentIds,
+        runCount,
+        message: `${experimentIds.length} experiment(s), ${runCount} run(s), ${result.counts.metricPoints} metric points, ${result.counts.analyses} analyses`,
+      };
     },
   };
 }

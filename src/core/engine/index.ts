@@ -1,4 +1,5 @@
 export { initBackend, currentBackend } from './init-backend';
+export { activeWasmThreads, setWasmThreads, wasmThreads } from './wasm-threads';
 export { describeAdapter, installNodeWebGPU, requestAdapter } from './webgpu-node';
 export type { AdapterDescription } from './webgpu-node';
 export { BACKEND_ORDER, BackendUnavailableError } from './types';

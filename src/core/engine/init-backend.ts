@@ -11,6 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { patchWasmKernels } from '../kernels';
 import './gradients';
 import { describeAdapter, requestAdapter } from './webgpu-node';
+import { activeWasmThreads, installThreadedWasm, wasmThreads } from './wasm-threads';
 import {
   BACKEND_ORDER,
   BackendUnavailableError,
@@ -67,11 +68,13 @@ const probes: Record<BackendName, Probe> = {
 
   async wasm() {
     ensureWasmPaths();
+    // Opt-in threaded build (setWasmThreads / HOMOLAB_WASM_THREADS); see wasm-threads.ts.
+    if (wasmThreads() > 1) installThreadedWasm(wasmThreads());
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm module failed to initialise');
     patchWasmKernels();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return `wasm${simd ? ' SIMD' : ''}, ${threads ? 'multi-threaded' : '1 thread'}`;
+    const threads = activeWasmThreads();
+    return `wasm${simd ? ' SIMD' : ''}, ${threads > 1 ? `${threads} threads` : '1 thread'}`;
   },
 
   async cpu() {

@@ -1,12 +1,26 @@
 /** Kernel additions and replacements that make every backend train every model variant fast. */
 import { patchWasmBatchMatMul } from './wasm-batch-matmul';
+import { patchWasmTranspose } from './wasm-transpose';
 import { registerWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 
-export { patchWasmBatchMatMul, registerWasmUnsortedSegmentSum };
+export { patchWasmBatchMatMul, patchWasmTranspose, registerWasmUnsortedSegmentSum };
+export { transposeInto } from './wasm-transpose';
+export { ADAMW_KERNEL, MEMBER_NORMS_KERNEL, registerFusedAdamW } from './fused-adamw';
+export type { AdamWAttrs } from './fused-adamw';
+export { ATTENTION_KERNEL, fusedCausalAttention } from './fused-attention';
+export { GELU_KERNEL, fusedGelu } from './fused-gelu';
+export { LAYER_NORM_KERNEL, RMS_NORM_KERNEL, fusedLayerNorm, fusedRmsNorm } from './fused-norm';
+export {
+  fusedKernelsActive,
+  registerHeapKernel,
+  runHeapKernel,
+  setFusedKernels,
+} from './heap-kernel';
 
 /** Applies every wasm kernel fix. Call after `@tensorflow/tfjs-backend-wasm` is loaded. */
 export function patchWasmKernels(): void {
   registerWasmUnsortedSegmentSum();
-  if (!patchWasmBatchMatMul())
+  // Transpose first: the BatchMatMul wrapper looks the Transpose kernel up when it is patched.
+  if (!patchWasmTranspose() || !patchWasmBatchMatMul())
     throw new Error('wasm kernels are not registered; load the backend first');
 }

@@ -7,6 +7,7 @@
  * `[K, d]` (K = ensemble members).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedGelu, fusedKernelsActive, fusedLayerNorm, fusedRmsNorm } from '../kernels';
 
 /** Epsilon inside the norms' square roots (PyTorch's LayerNorm default). */
 export const NORM_EPS = 1e-5;
@@ -16,9 +17,14 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
  * Exact GELU, x·Φ(x) with Φ the standard normal CDF (PyTorch `nn.GELU()` default, not the tanh
- * approximation). d/dx = Φ(x) + x·φ(x).
+ * approximation). d/dx = Φ(x) + x·φ(x). On the CPU backends one fused kernel
+ * (`src/core/kernels/fused-gelu.ts`).
  */
-export const gelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return fusedKernelsActive() ? fusedGelu(x) : geluOp(x);
+}
+
+const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const xt = args[0] as tf.Tensor;
   (args[1] as tf.GradSaveFunc)([xt]);
   const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(xt, INV_SQRT2))));
@@ -44,6 +50,8 @@ export function perMember(p: tf.Tensor): tf.Tensor {
  * dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); dg = Σ dy·x̂; db = Σ dy (Σ over N).
  */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  // On the CPU backends one fused kernel per direction (src/core/kernels/fused-norm.ts).
+  if (fusedKernelsActive() && x.rank === 3) return fusedLayerNorm(x, g, b, NORM_EPS);
   return layerNormOp(x, g, b);
 }
 
@@ -76,6 +84,7 @@ const layerNormOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => 
  * Backward: dx = r·(ĝ − x̂·mean(ĝ·x̂)), dg = Σ dy·x̂.
  */
 export function rmsNorm(x: tf.Tensor, g: tf.Tensor): tf.Tensor {
+  if (fusedKernelsActive() && x.rank === 3) return fusedRmsNorm(x, g, NORM_EPS);
   return rmsNormOp(x, g);
 }
 

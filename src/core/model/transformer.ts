@@ -36,6 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '../engine/gradients';
+import { fusedCausalAttention, fusedKernelsActive } from '../kernels';
 import { Rng } from '../rng';
 import { validateModelConfig, type ModelConfig } from './config';
 import type { DropoutStreams } from './dropout';
@@ -250,6 +251,24 @@ export class Transformer {
       this.consts.ropeCos = tf.tensor(r.cos, [T, hd]);
       this.consts.ropeSin = tf.tensor(r.sin, [T, hd]);
       this.consts.ropeRot = tf.tensor(r.rot, [hd, hd]);
+      // The same tables for heads side by side ([T, d] and block-diagonal [d, d]), for the fused
+      // attention path, which keeps q and k in the projections' [M, T, d] layout.
+      const H = c.nHeads;
+      const d = c.dModel;
+      const cosFull = new Float32Array(T * d);
+      const sinFull = new Float32Array(T * d);
+      for (let t = 0; t < T; t++)
+        for (let h = 0; h < H; h++) {
+          cosFull.set(r.cos.subarray(t * hd, (t + 1) * hd), t * d + h * hd);
+          sinFull.set(r.sin.subarray(t * hd, (t + 1) * hd), t * d + h * hd);
+        }
+      const rotFull = new Float32Array(d * d);
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < hd; i++)
+          for (let j = 0; j < hd; j++) rotFull[(h * hd + i) * d + h * hd + j] = r.rot[i * hd + j];
+      this.consts.ropeCosFull = tf.tensor(cosFull, [T, d]);
+      this.consts.ropeSinFull = tf.tensor(sinFull, [T, d]);
+      this.consts.ropeRotFull = tf.tensor(rotFull, [d, d]);
     }
   }
 
@@ -306,10 +325,10 @@ export class Transformer {
     for (let l = 0; l < c.nLayers; l++) {
       const pre = `blocks.${l}`;
       if (c.normPlacement === 'pre') {
-        x = tf.add(x, this.attention(this.norm(x, `${pre}.ln1`), l, B, T, drop));
+        x = tf.add(x, this.attention(this.norm(x, `${pre}.ln1`), l, B, T, drop, dropping));
         x = tf.add(x, this.mlp(this.norm(x, `${pre}.ln2`), l, N, drop));
       } else {
-        x = this.norm(tf.add(x, this.attention(x, l, B, T, drop)), `${pre}.ln1`);
+        x = this.norm(tf.add(x, this.attention(x, l, B, T, drop, dropping)), `${pre}.ln1`);
         x = this.norm(tf.add(x, this.mlp(x, l, N, drop)), `${pre}.ln2`);
       }
       record(pre, x);
@@ -341,7 +360,10 @@ export class Transformer {
     B: number,
     T: number,
     drop: (x: tf.Tensor, shape: number[]) => tf.Tensor,
+    dropping: boolean,
   ): tf.Tensor {
+    // On the CPU backends one fused kernel per direction (no attention-weight dropout there).
+    if (!dropping && fusedKernelsActive()) return this.fusedAttention(h, l, B, T);
     const c = this.config;
     const P = this.params;
     const K = this.members;
@@ -381,6 +403,43 @@ export class Transformer {
     ]);
     const out = linear(merged, P[`${pre}.wo`], P[`${pre}.bo`]);
     return drop(out, [B * T, d]);
+  }
+
+  /**
+   * `attention` through the fused heap kernel (`src/core/kernels/fused-attention.ts`): q, k, v
+   * stay in the projections' `[K·B, T, d]` layout, heads side by side. Same numbers as the op
+   * chain up to float32 rounding; no dropout inside (the caller checks).
+   */
+  private fusedAttention(h: tf.Tensor, l: number, B: number, T: number): tf.Tensor {
+    const c = this.config;
+    const P = this.params;
+    const K = this.members;
+    const d = c.dModel;
+    const pre = `blocks.${l}.attn`;
+    const project = (w: string) =>
+      tf.reshape(linear(h, P[`${pre}.w${w}`], P[`${pre}.b${w}`]), [K * B, T, d]);
+    let q = project('q');
+    let k = project('k');
+    const v = project('v');
+    if (c.positionalEncoding === 'rope') {
+      q = this.ropeHeadsSideBySide(q, T);
+      k = this.ropeHeadsSideBySide(k, T);
+    }
+    const y = fusedCausalAttention(q, k, v, c.nHeads); // [K·B, T, d]
+    return linear(tf.reshape(y, [K, B * T, d]), P[`${pre}.wo`], P[`${pre}.bo`]);
+  }
+
+  /** Rotary embedding on `[M, T, d]` (heads side by side); elementwise equal to `rope`. */
+  private ropeHeadsSideBySide(x: tf.Tensor, T: number): tf.Tensor {
+    const [M, , d] = x.shape;
+    const cos = tf.slice(this.consts.ropeCosFull, [0, 0], [T, d]);
+    const sin = tf.slice(this.consts.ropeSinFull, [0, 0], [T, d]);
+    const rotated = tf.reshape(tf.matMul(tf.reshape(x, [M * T, d]), this.consts.ropeRotFull), [
+      M,
+      T,
+      d,
+    ]);
+    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
   }
 
   /** Rotary position embedding on `[M, T, hd]` queries or keys. */

@@ -1,12 +1,13 @@
 /**
  * Similarity measures between models: representations (CKA family, Procrustes, mutual k-NN,
  * CCA family), outputs (agreement, JSD, error consistency, homogenization, loss difference) and
- * weights (flat distances, spectra, linear assignment). Pure float64 math on plain arrays; no
- * tfjs, no I/O. See docs/measures.md for the user-facing description of every measure.
+ * weights (flat distances, spectra, linear assignment). Pure float64 math on plain arrays (JS
+ * plus one small WebAssembly SIMD kernel, with a JS fallback); no tfjs, no I/O. See docs/measures.md for the user-facing description of every measure.
  */
 export type { Matrix } from './matrix';
 export { matrix, fromRows, toRows, transpose, centerColumns, multiply } from './matrix';
-export { crossProduct, gram } from './kernels';
+export { crossProduct, gram, setKernel, wasmKernelAvailable } from './kernels';
+export type { KernelChoice } from './kernels';
 export type { RepresentationInput } from './representation';
 export { Representation, asRepresentation } from './representation';
 export type { CkaStrategy } from './cka';

@@ -15,6 +15,13 @@
  * embeddings the output layer is the embedding and so is not decayed either.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  ADAMW_KERNEL,
+  MEMBER_NORMS_KERNEL,
+  fusedKernelsActive,
+  runHeapKernel,
+  type AdamWAttrs,
+} from '../kernels';
 
 export interface AdamWConfig {
   beta1: number;
@@ -41,27 +48,59 @@ export class AdamW {
   }
 
   /**
-   * One update. `grads` by parameter name; `scale` `[K]` multiplies member k's gradients (the
-   * clipping coefficient). Call inside `tf.tidy`.
+   * One update. `grads` by parameter name; `scale` `[K]` (a tensor or plain numbers) multiplies
+   * member k's gradients (the clipping coefficient). Call inside `tf.tidy`. On the CPU backends
+   * each parameter's update is one fused kernel (bit-identical to the op chain).
    */
-  apply(grads: Record<string, tf.Tensor>, lr: number, scale?: tf.Tensor): void {
+  apply(grads: Record<string, tf.Tensor>, lr: number, scale?: tf.Tensor | number[]): void {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.cfg;
     this.t += 1;
     const bc1 = 1 - Math.pow(b1, this.t);
     const bc2 = 1 - Math.pow(b2, this.t);
+    const fused = fusedKernelsActive();
+    let scaleT: tf.Tensor | undefined;
+    let scaleA: number[] = [];
+    if (scale instanceof tf.Tensor) {
+      if (fused) scaleA = Array.from(scale.dataSync());
+      else scaleT = scale;
+    } else if (scale) {
+      if (fused) scaleA = scale;
+      else scaleT = tf.tensor1d(scale, 'float32');
+    }
     for (const [name, p] of Object.entries(this.params)) {
       let g = grads[name];
       if (!g) throw new Error(`AdamW: no gradient for '${name}'`);
-      if (scale)
-        g = tf.mul(g, tf.reshape(scale, [scale.shape[0], ...p.shape.slice(1).map(() => 1)]));
+      const decayed = this.decay.has(name) && wd > 0;
+      if (fused) {
+        const attrs: AdamWAttrs = {
+          beta1: b1,
+          beta2: b2,
+          eps,
+          bc1,
+          bc2,
+          lr,
+          decayFactor: decayed ? 1 - lr * wd : 1,
+          scale: scaleA,
+        };
+        const [p2, m2, v2] = runHeapKernel(
+          ADAMW_KERNEL,
+          { p, g, m: this.m[name], v: this.v[name] },
+          attrs as unknown as tf.NamedAttrMap,
+        );
+        this.m[name].assign(m2);
+        this.v[name].assign(v2);
+        p.assign(p2);
+        continue;
+      }
+      if (scaleT)
+        g = tf.mul(g, tf.reshape(scaleT, [scaleT.shape[0], ...p.shape.slice(1).map(() => 1)]));
       const m = tf.add(tf.mul(this.m[name], b1), tf.mul(g, 1 - b1));
       const v = tf.add(tf.mul(this.v[name], b2), tf.mul(tf.square(g), 1 - b2));
       this.m[name].assign(m);
       this.v[name].assign(v);
       const denom = tf.add(tf.sqrt(tf.div(v, bc2)), eps);
       const step = tf.mul(tf.div(m, denom), lr / bc1);
-      const decayed = this.decay.has(name) && wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
-      p.assign(tf.sub(decayed, step));
+      p.assign(tf.sub(decayed ? tf.mul(p, 1 - lr * wd) : p, step));
     }
   }
 
@@ -75,6 +114,13 @@ export class AdamW {
  * the first).
  */
 export function memberGradNorms(grads: tf.Tensor[]): tf.Tensor {
+  // One fused pass on the CPU backends (sums in float64, so not bit-equal to the op chain).
+  if (fusedKernelsActive() && grads.length > 0)
+    return runHeapKernel(
+      MEMBER_NORMS_KERNEL,
+      Object.fromEntries(grads.map((g, i) => [`g${i}`, g])),
+      { members: grads[0].shape[0] },
+    )[0];
   const sq = grads.map((g) => {
     const axes = [...Array(g.rank).keys()].slice(1);
     return tf.sum(tf.square(g), axes);
@@ -93,5 +139,6 @@ export function memberGradNorms(grads: tf.Tensor[]): tf.Tensor {
 
 /** Clipping coefficient per member: min(1, maxNorm/(norm + 1e-6)), as `clip_grad_norm_`. */
 export function clipCoefficients(norms: tf.Tensor, maxNorm: number): tf.Tensor {
+  // (Kept as ops: [K] elements, and the trainer needs the norms read back anyway.)
   return tf.minimum(tf.div(maxNorm, tf.add(norms, 1e-6)), 1);
 }

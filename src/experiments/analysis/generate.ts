@@ -13,8 +13,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
 import type { Transformer } from '../../core/model/transformer';
 
+export type DecodeMode = 'greedy' | 'sample';
+
 export interface GenerateOptions {
-  mode: 'greedy' | 'sample';
+  /** One mode for every prompt, or one per prompt (greedy and sampled rows in one pass). */
+  mode: DecodeMode | readonly DecodeMode[];
   /** Softmax temperature for sampling (default 1). */
   temperature?: number;
   seed?: number;
@@ -38,6 +41,10 @@ export async function generate(
   const V = model.config.vocabSize;
   const B = prompts.length;
   const temperature = opts.temperature ?? 1;
+  const modeOf = (b: number): DecodeMode =>
+    typeof opts.mode === 'string' ? opts.mode : opts.mode[b];
+  if (typeof opts.mode !== 'string' && opts.mode.length !== B)
+    throw new Error(`generate: ${opts.mode.length} modes for ${B} prompts`);
   if (!(temperature > 0)) throw new Error(`generate: temperature must be > 0, got ${temperature}`);
   for (const p of prompts)
     if (p.length < 1 || p.length > T)
@@ -66,7 +73,7 @@ export async function generate(
       const b = r % B;
       const o = (r * T + len[r] - 1) * V;
       let tok = 0;
-      if (opts.mode === 'greedy') {
+      if (modeOf(b) === 'greedy') {
         for (let v = 1; v < V; v++) if (logits[o + v] > logits[o + tok]) tok = v;
       } else {
         let max = -Infinity;

@@ -10,7 +10,7 @@ export {
 } from './run-analysis';
 export { buildProbe, probeFromDataset, hashBatch, DEFAULT_MAX_TOKENS, type Probe } from './probe';
 export { probeActivations, stackedModel, type ModelActivations } from './activations';
-export { generate, promptsFromRows, type GenerateOptions } from './generate';
+export { generate, promptsFromRows, type GenerateOptions, type DecodeMode } from './generate';
 export { RepresentationTables, outputTables, layerNames, OUTPUT_MEASURES } from './pairwise';
 export { spectraTable, alignedTable } from './weight-tables';
 export { analysisKey, ANALYSIS_VERSION } from './keys';

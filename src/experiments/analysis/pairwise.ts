@@ -13,11 +13,7 @@
  * the heavy N×N caches are released layer by layer.
  */
 import type { Matrix } from '../../core/similarity/matrix';
-import {
-  MEASURES,
-  type MeasureName,
-  type MeasureOptions,
-} from '../../core/similarity/registry';
+import { MEASURES, type MeasureName, type MeasureOptions } from '../../core/similarity/registry';
 import { Representation } from '../../core/similarity/representation';
 import {
   correctness,
@@ -165,7 +161,9 @@ export function outputTables(
   const mirror = (m: number[][]): Cell[][] =>
     m.map((row, i) => row.map((v, j) => cell(j < i ? m[j][i] : v)));
   if (want.has('top1-agreement'))
-    out['top1-agreement'] = { matrix: mirror(square((i, j) => top1Agreement(logits[i], logits[j]), 1)) };
+    out['top1-agreement'] = {
+      matrix: mirror(square((i, j) => top1Agreement(logits[i], logits[j]), 1)),
+    };
   if (want.has('jsd'))
     out.jsd = { matrix: mirror(square((i, j) => meanJensenShannon(logits[i], logits[j]), 0)) };
   if (want.has('error-consistency'))

@@ -11,6 +11,8 @@
  * - representations: every real input position (padding excluded), at most `maxTokens` (the
  *   first ones, in row order) — the N of the CKA family; N×N Gram matrices bound the cost;
  * - outputs: every scored position (loss weight > 0), as the training loss counts them.
+ * The probe's rows stop at the row holding the `maxTokens`-th real token (fewer than
+ * `probeSize` rows when those are more than enough).
  */
 import { createHash } from 'node:crypto';
 import { buildDataset, probeSet, type Batch, type Dataset } from '../../core/data';
@@ -47,14 +49,33 @@ export function hashBatch(b: Batch): string {
 
 /** Builds the probe from an already built dataset. */
 export function probeFromDataset(dataset: Dataset, opts: ProbeOptions): Probe {
-  const batch = probeSet(dataset.validation, dataset.padId, {
+  const full = probeSet(dataset.validation, dataset.padId, {
     contextLength: opts.contextLength,
     count: opts.probeSize,
   });
   const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const T = full.contextLength;
+  // The probe is the leading rows that hold the first `maxTokens` real tokens: rows past them
+  // would be run through every model for the output measures only.
+  let end = full.inputs.length;
+  let count = 0;
+  for (let i = 0; i < full.inputs.length; i++)
+    if (full.inputs[i] !== dataset.padId && ++count === maxTokens) {
+      end = (Math.floor(i / T) + 1) * T;
+      break;
+    }
+  const rows = end / T;
+  const batch: Batch = {
+    batchSize: rows,
+    contextLength: T,
+    inputs: full.inputs.slice(0, end),
+    targets: full.targets.slice(0, end),
+    weights: full.weights.slice(0, end),
+    exampleIndices: full.exampleIndices?.slice(0, rows),
+  };
   const rep: number[] = [];
   const scored: number[] = [];
-  for (let i = 0; i < batch.inputs.length; i++) {
+  for (let i = 0; i < end; i++) {
     if (batch.inputs[i] !== dataset.padId && rep.length < maxTokens) rep.push(i);
     if (batch.weights[i] > 0) scored.push(i);
   }

@@ -9,6 +9,9 @@
  *   `result = { matrix, warnings }`, `params.view = 'model-matrix'`;
  * - representation measures, layer × layer: one row per run pair, `layers` = null,
  *   `result = { layersA, layersB, matrix, warnings }`, `params.view = 'layer-matrix'`;
+ * - the layer-matrix measures within each run against its own final checkpoint, at every
+ *   earlier analysed step: one row per run and layer, runIds `[run, run]`,
+ *   `result = { value, finalStep }`, `params.view = 'vs-final'` (a convergence trajectory);
  * - output measures: `layers = 'output'`, `result = { matrix }` (loss-difference adds
  *   `meanAbsolute` and per-model `losses`; outcome-homogenization is `{ value, k, errorRates,
  *   allFail }` over all runs);
@@ -31,6 +34,7 @@ import {
 import {
   isMeasureName,
   MEASURE_NAMES,
+  MEASURES as REGISTRY,
   type MeasureName,
   type MeasureOptions,
 } from '../../core/similarity/registry';
@@ -101,7 +105,7 @@ export interface AnalyzeOptions {
   /** Representation measure options (mutual-knn k, rbf-cka/svcca threshold). */
   measureOptions?: MeasureOptions;
   generation?: GenerationOptions;
-  /** Loss-barrier interpolation grid (default 0, 0.1, …, 1) and probe rows used (default 32). */
+  /** Loss-barrier interpolation grid (default 0, 0.25, …, 1) and probe rows used (default 16). */
   barrier?: { alphas?: number[]; rows?: number };
   onProgress?: (p: AnalysisProgress) => void;
 }
@@ -110,7 +114,13 @@ export interface AnalyzeResult {
   experimentId: number;
   steps: number[];
   runIds: number[];
-  probe: { hash: string; sequences: number; contextLength: number; repTokens: number; scoredTokens: number };
+  probe: {
+    hash: string;
+    sequences: number;
+    contextLength: number;
+    repTokens: number;
+    scoredTokens: number;
+  };
   /** Analysis rows written. */
   created: number;
   /** Analysis groups (measure × view × step, or a run's trajectory) found stored and reused. */
@@ -225,7 +235,12 @@ export async function analyzeExperiment(
       fraction: Math.min(1, Math.max(0, fraction)),
       message,
     });
-  progress('prepare', null, 0, `building the probe set for ${runs.length} runs, ${steps.length} step(s)`);
+  progress(
+    'prepare',
+    null,
+    0,
+    `building the probe set for ${runs.length} runs, ${steps.length} step(s)`,
+  );
 
   const dataset: Dataset = await time('prepare', () => buildDataset(spec.dataset));
   const models: RunModel[] = runs.map((run) => ({
@@ -304,8 +319,25 @@ export async function analyzeExperiment(
     temperature: opts.generation?.temperature ?? 1,
     seed: opts.generation?.seed ?? 0,
   };
-  const barrierRows = opts.barrier?.rows ?? 32;
-  const barrierOptions: Json = { alphas: opts.barrier?.alphas ?? null, rows: barrierRows };
+  const barrierRows = opts.barrier?.rows ?? 16;
+  const barrierAlphas = opts.barrier?.alphas ?? [0, 0.25, 0.5, 0.75, 1];
+  const barrierOptions: Json = { alphas: barrierAlphas, rows: barrierRows };
+
+  const finalStep = (runId: number) => Math.max(...cpSteps.get(runId)!);
+  const finalActs = new Map<number, ModelActivations>();
+  /** Probe activations of each run's final checkpoint (loaded once, kept for every step). */
+  const ensureFinalActivations = async (want: readonly RunModel[]) => {
+    const missing = want.filter((m) => !finalActs.has(m.run.id));
+    for (const idx of groupByConfig(missing)) {
+      const w = idx.map((i) =>
+        checkpointWeights(
+          store.checkpoints.atStep(missing[i].run.id, finalStep(missing[i].run.id))!.weights,
+        ),
+      );
+      const out = await probeActivations(missing[idx[0]].config, w, probe);
+      idx.forEach((i, k) => finalActs.set(missing[i].run.id, out[k]));
+    }
+  };
 
   for (let si = 0; si < steps.length; si++) {
     const step = steps[si];
@@ -328,20 +360,32 @@ export async function analyzeExperiment(
     const outTodo = pairwise ? outMeasures.filter((m) => !done(m, 'model-matrix', {})) : [];
     const genKey = keyOf('generations', 'samples', step, [], gen);
     const genTodo = measures.includes('generations')
-      ? here.filter((m) => !store.samples.list(m.run.id, { step }).some((s) => s.params.key === genKey))
+      ? here.filter(
+          (m) => !store.samples.list(m.run.id, { step }).some((s) => s.params.key === genKey),
+        )
       : [];
     const spectraTodo = measures.includes('spectra') && !done('spectra', 'model-matrix', {});
     const alignedTodo =
-      pairwise && measures.includes('aligned-weights') && !done('aligned-weights', 'model-matrix', barrierOptions);
+      pairwise &&
+      measures.includes('aligned-weights') &&
+      !done('aligned-weights', 'model-matrix', barrierOptions);
     if (pairwise)
       result.reused +=
-        repMeasures.length - repTodo.length +
+        repMeasures.length -
+        repTodo.length +
         (layerMeasures.length - layerTodo.length) +
         (outMeasures.length - outTodo.length) +
         (measures.includes('aligned-weights') && !alignedTodo ? 1 : 0);
     if (measures.includes('spectra') && !spectraTodo) result.reused++;
     if (measures.includes('generations') && !genTodo.length) result.reused++;
-    const needForward = repTodo.length + layerTodo.length + outTodo.length + genTodo.length > 0;
+    // Within-run trajectories: each run at this step against its own final checkpoint.
+    const trajRuns = here.filter((m) => finalStep(m.run.id) > step);
+    const trajTodo = trajRuns.length
+      ? layerMeasures.filter((m) => !done(m, 'vs-final', repOptions(m)))
+      : [];
+    if (trajRuns.length) result.reused += layerMeasures.length - trajTodo.length;
+    const needForward =
+      repTodo.length + layerTodo.length + outTodo.length + genTodo.length + trajTodo.length > 0;
     if (!needForward && !spectraTodo && !alignedTodo) {
       progress('done', step, frac(1), `step ${step}: every analysis already stored (reused)`);
       continue;
@@ -354,7 +398,7 @@ export async function analyzeExperiment(
 
     // Forward passes, one stacked model per config (lockstep groups).
     const acts: ModelActivations[] = new Array(here.length);
-    if (repTodo.length + layerTodo.length + outTodo.length > 0) {
+    if (repTodo.length + layerTodo.length + outTodo.length + trajTodo.length > 0) {
       progress('forward', step, frac(0.05), `step ${step}: running the probe set`);
       await time('forward', async () => {
         for (const idx of groupByConfig(here)) {
@@ -404,6 +448,39 @@ export async function analyzeExperiment(
       });
     }
 
+    if (trajTodo.length) {
+      progress('trajectories', step, frac(0.68), `step ${step}: each run against its final state`);
+      await time('trajectories', async () => {
+        await ensureFinalActivations(trajRuns);
+        for (const m of trajTodo) {
+          const rows: { runIds: number[]; layers: Json; result: Json }[] = [];
+          here.forEach((rm, i) => {
+            const fin = finalActs.get(rm.run.id);
+            if (!fin || finalStep(rm.run.id) <= step) return;
+            for (const [layer, x] of acts[i].layers) {
+              const y = fin.layers.get(layer);
+              if (!y) continue;
+              let value: number;
+              try {
+                value = REGISTRY[m].compute(x, y, measureOptions).value;
+              } catch {
+                value = NaN;
+              }
+              rows.push({
+                runIds: [rm.run.id, rm.run.id],
+                layers: layer,
+                result: {
+                  value: Number.isFinite(value) ? value : null,
+                  finalStep: finalStep(rm.run.id),
+                },
+              });
+            }
+          });
+          write(m, 'vs-final', step, repOptions(m), rows, ids);
+        }
+      });
+    }
+
     if (outTodo.length) {
       progress('outputs', step, frac(0.7), `step ${step}: ${outTodo.join(', ')}`);
       await time('outputs', () => {
@@ -417,12 +494,25 @@ export async function analyzeExperiment(
           targets,
           outTodo,
         );
-        for (const m of outTodo) write(m, 'model-matrix', step, {}, [{ runIds: ids, layers: 'output', result: t[m] as unknown as Json }], ids);
+        for (const m of outTodo)
+          write(
+            m,
+            'model-matrix',
+            step,
+            {},
+            [{ runIds: ids, layers: 'output', result: t[m] as unknown as Json }],
+            ids,
+          );
       });
     }
 
     if (genTodo.length) {
-      progress('generations', step, frac(0.75), `step ${step}: generations for ${genTodo.length} runs`);
+      progress(
+        'generations',
+        step,
+        frac(0.75),
+        `step ${step}: generations for ${genTodo.length} runs`,
+      );
       await time('generations', async () => {
         const prompts = promptsFromRows(
           probe.batch.inputs,
@@ -441,16 +531,22 @@ export async function analyzeExperiment(
             members.map((i) => weights[i]),
           );
           try {
-            const common = { padId: probe.padId, stopId: probe.padId, maxNewTokens: gen.maxNewTokens };
-            const streams = members.map((i) => ids[i]);
-            const greedy = await generate(model, prompts, { ...common, mode: 'greedy' });
-            const sampled = await generate(model, prompts, {
-              ...common,
-              mode: 'sample',
+            // Greedy and sampled continuations of every prompt as rows of one batch.
+            const P = prompts.length;
+            const out = await generate(model, [...prompts, ...prompts], {
+              padId: probe.padId,
+              stopId: probe.padId,
+              maxNewTokens: gen.maxNewTokens,
+              mode: [
+                ...prompts.map(() => 'greedy' as const),
+                ...prompts.map(() => 'sample' as const),
+              ],
               temperature: gen.temperature,
               seed: gen.seed,
-              streams,
+              streams: members.map((i) => ids[i]),
             });
+            const greedy = out.map((rows) => rows.slice(0, P));
+            const sampled = out.map((rows) => rows.slice(P));
             store.transaction(() => {
               members.forEach((i, k) => {
                 prompts.forEach((p, b) => {
@@ -490,12 +586,24 @@ export async function analyzeExperiment(
       progress('spectra', step, frac(0.8), `step ${step}: weight spectra`);
       await time('spectra', () => {
         const t = spectraTable(here.map((m, i) => ({ config: m.config, weights: weights[i] })));
-        write('spectra', 'model-matrix', step, {}, [{ runIds: ids, layers: 'weights', result: t as unknown as Json }], ids);
+        write(
+          'spectra',
+          'model-matrix',
+          step,
+          {},
+          [{ runIds: ids, layers: 'weights', result: t as unknown as Json }],
+          ids,
+        );
       });
     }
 
     if (alignedTodo) {
-      progress('aligned-weights', step, frac(0.85), `step ${step}: permutation matching and loss barriers`);
+      progress(
+        'aligned-weights',
+        step,
+        frac(0.85),
+        `step ${step}: permutation matching and loss barriers`,
+      );
       await time('aligned-weights', async () => {
         const rows = Math.min(barrierRows, probe.batch.batchSize);
         const b = probe.batch;
@@ -510,12 +618,24 @@ export async function analyzeExperiment(
           here.map((m, i) => ({ config: m.config, weights: weights[i] })),
           batch,
           {
-            alphas: opts.barrier?.alphas,
+            alphas: barrierAlphas,
             onPair: (d, n) =>
-              progress('aligned-weights', step, frac(0.85 + (0.15 * d) / n), `step ${step}: matched ${d}/${n} pairs`),
+              progress(
+                'aligned-weights',
+                step,
+                frac(0.85 + (0.15 * d) / n),
+                `step ${step}: matched ${d}/${n} pairs`,
+              ),
           },
         );
-        write('aligned-weights', 'model-matrix', step, barrierOptions, [{ runIds: ids, layers: 'weights', result: t as unknown as Json }], ids);
+        write(
+          'aligned-weights',
+          'model-matrix',
+          step,
+          barrierOptions,
+          [{ runIds: ids, layers: 'weights', result: t as unknown as Json }],
+          ids,
+        );
       });
     }
     progress('done', step, frac(1), `step ${step}: done`);
@@ -530,13 +650,25 @@ export async function analyzeExperiment(
           result.reused++;
           continue;
         }
-        progress('trajectories', null, 1, `run ${m.run.id}: weight trajectory over ${steps.length} checkpoints`);
+        progress(
+          'trajectories',
+          null,
+          1,
+          `run ${m.run.id}: weight trajectory over ${steps.length} checkpoints`,
+        );
         const cps: { step: number; weights: ModelWeights }[] = steps.map((s) => ({
           step: s,
           weights: checkpointWeights(store.checkpoints.atStep(m.run.id, s)!.weights),
         }));
         const traj = weightTrajectory(initialWeights(m.config, m.run.initSeed), cps);
-        write('weight-trajectory', 'run', null, steps, [{ runIds: [m.run.id], layers: 'weights', result: traj as unknown as Json }], [m.run.id]);
+        write(
+          'weight-trajectory',
+          'run',
+          null,
+          steps,
+          [{ runIds: [m.run.id], layers: 'weights', result: traj as unknown as Json }],
+          [m.run.id],
+        );
       }
     });
   }
@@ -553,6 +685,7 @@ function groupByConfig(models: readonly RunModel[], max = 16): number[][] {
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   const out: number[][] = [];
-  for (const g of groups.values()) for (let i = 0; i < g.length; i += max) out.push(g.slice(i, i + max));
+  for (const g of groups.values())
+    for (let i = 0; i < g.length; i += max) out.push(g.slice(i, i + max));
   return out;
 }

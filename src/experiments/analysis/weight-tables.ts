@@ -33,7 +33,9 @@ export interface SpectraTable {
   spectra: ModelSpectra[];
 }
 
-export function spectraTable(models: readonly { config: ModelConfig; weights: ModelWeights }[]): SpectraTable {
+export function spectraTable(
+  models: readonly { config: ModelConfig; weights: ModelWeights }[],
+): SpectraTable {
   const spectra = models.map((m) => modelSpectra(m.config, m.weights));
   for (const s of spectra) {
     for (const k of Object.keys(s.matrices)) s.matrices[k] = round(s.matrices[k]);
@@ -75,7 +77,10 @@ export async function alignedTable(
   opts: AlignedOptions = {},
 ): Promise<AlignedTable> {
   const n = models.length;
-  const grid = () => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): Cell => (i === j ? 0 : null)));
+  const grid = () =>
+    Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j): Cell => (i === j ? 0 : null)),
+    );
   const t: AlignedTable = {
     matrix: grid(),
     alignedCosine: grid(),
@@ -115,7 +120,7 @@ export async function alignedTable(
       ...inner.map((x) => interpolateWeights(a, r.alignedB, x)),
       ...inner.map((x) => interpolateWeights(a, b, x)),
     ];
-    const L = await modelLosses(config, evalModels, batch, 8);
+    const L = await modelLosses(config, evalModels, batch, 16);
     const m = inner.length;
     const aligned = [L[0], ...L.slice(3, 3 + m), L[2]];
     const naive = [L[0], ...L.slice(3 + m, 3 + 2 * m), L[1]];

@@ -65,7 +65,11 @@ export function sharedGrids(series: readonly RunSeries[], points: number): Recor
  * Linear interpolation of (xs, ys) at `x`; null outside [xs[0], xs[last]]. `xs` must be
  * non-decreasing (steps, tokens and wall time are); equal x values take the later point.
  */
-export function interpolateAt(xs: readonly number[], ys: readonly number[], x: number): number | null {
+export function interpolateAt(
+  xs: readonly number[],
+  ys: readonly number[],
+  x: number,
+): number | null {
   const n = xs.length;
   if (!n || x < xs[0] || x > xs[n - 1]) return null;
   // Binary search for the last index with xs[i] <= x.
@@ -82,7 +86,11 @@ export function interpolateAt(xs: readonly number[], ys: readonly number[], x: n
 }
 
 /** Mean, min and max over `series` at each grid point of `axis`. */
-export function band(series: readonly RunSeries[], axis: XAxis, grid: readonly number[]): CurveBand {
+export function band(
+  series: readonly RunSeries[],
+  axis: XAxis,
+  grid: readonly number[],
+): CurveBand {
   const out: CurveBand = { mean: [], min: [], max: [], n: [] };
   for (const x of grid) {
     let s = 0;

@@ -10,15 +10,15 @@
  * skipped. With 2 seeds per group every valid replicate is the single pair, so the interval
  * collapses to a point: the interval can only be as honest as the number of seeds.
  *
- * The permutation test compares the mean pair value of two experiments by relabelling the
- * pooled pair values (exactly, enumerating every split when there are at most `permutations`
- * of them, else Monte Carlo with the (b + 1) / (B + 1) estimate). It treats pair values as
- * exchangeable, which their shared models make only approximately true; the report says so.
- *
- * These are minimal local versions: the studies module's statistics helpers did not exist when
- * this was written (see docs/compare.md).
+ * The permutation test (the studies module's, src/experiments/studies/stats.ts) compares the
+ * mean pair value of two experiments by relabelling the pooled pair values, exactly when there
+ * are few relabellings, else Monte Carlo. It treats pair values as exchangeable, which their
+ * shared models make only approximately true; the report says so. The bootstrap is local
+ * because the comparison needs it stratified by seed group and over two experiments at once
+ * (the studies' `bootstrapPairwiseCI` resamples one matrix without groups).
  */
 import { Rng } from '../../core/rng';
+import { permutationTest, quantileSorted } from '../studies/stats';
 import type { Interval } from './types';
 
 /** Model × model values (null = undefined); groups list model indices that may be paired. */
@@ -42,13 +42,7 @@ export function mean(xs: readonly number[]): number | null {
 }
 
 /** Quantile of sorted values, linear interpolation between order statistics (R type 7). */
-export function quantile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const h = (sorted.length - 1) * Math.min(1, Math.max(0, p));
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export const quantile = (sorted: readonly number[], p: number): number => quantileSorted(sorted, p);
 
 /** Percentile interval of replicate values; null when there are none. */
 export function percentileInterval(values: readonly number[], level = 0.95): Interval | null {
@@ -130,7 +124,7 @@ export function pairMeanEstimate(
   return { value, interval, pairs: values.length };
 }
 
-export interface PermutationResult {
+export interface PairPermutationResult {
   /** Observed mean(a) − mean(b). */
   difference: number | null;
   pValue: number | null;
@@ -139,69 +133,18 @@ export interface PermutationResult {
   count: number;
 }
 
-/** n choose k as a float (Infinity past 2^53-ish is fine: it only selects the method). */
-export function binomial(n: number, k: number): number {
-  if (k < 0 || k > n) return 0;
-  k = Math.min(k, n - k);
-  let r = 1;
-  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
-  return Math.round(r);
-}
-
 /**
- * Two-sided permutation test of equal means: p = share of relabellings whose |mean difference|
- * is at least the observed one. Exact when C(n_a + n_b, n_a) ≤ `permutations` (default 10,000),
- * otherwise `permutations` random relabellings with p = (hits + 1) / (B + 1).
+ * Two-sided permutation test of equal means of two sets of pair values (the studies module's
+ * test): exact when there are at most `permutations` relabellings, else that many random ones.
+ * Null results when either side has no values.
  */
-export function permutationTest(
+export function pairPermutationTest(
   a: readonly number[],
   b: readonly number[],
   opts: { permutations?: number; seed?: number } = {},
-): PermutationResult {
-  const na = a.length;
-  const nb = b.length;
-  if (!na || !nb) return { difference: null, pValue: null, method: null, count: 0 };
-  const pooled = [...a, ...b];
-  const total = pooled.reduce((s, x) => s + x, 0);
-  const n = pooled.length;
-  const diffOf = (sumA: number) => sumA / na - (total - sumA) / nb;
-  const observed = diffOf(a.reduce((s, x) => s + x, 0));
-  // Tolerance so that relabellings equal to the observed split up to rounding count as hits.
-  const tol = 1e-12 * Math.max(1, Math.abs(observed));
-  const hit = (sumA: number) => Math.abs(diffOf(sumA)) >= Math.abs(observed) - tol;
+): PairPermutationResult {
+  if (!a.length || !b.length) return { difference: null, pValue: null, method: null, count: 0 };
   const B = opts.permutations ?? 10_000;
-  if (binomial(n, na) <= B) {
-    let hits = 0;
-    let count = 0;
-    // Enumerate every subset of size na of the pooled indices (lexicographic combinations).
-    const idx = Array.from({ length: na }, (_, i) => i);
-    for (;;) {
-      let s = 0;
-      for (const i of idx) s += pooled[i];
-      count++;
-      if (hit(s)) hits++;
-      let i = na - 1;
-      while (i >= 0 && idx[i] === n - na + i) i--;
-      if (i < 0) break;
-      idx[i]++;
-      for (let j = i + 1; j < na; j++) idx[j] = idx[j - 1] + 1;
-    }
-    return { difference: observed, pValue: hits / count, method: 'exact', count };
-  }
-  const rng = new Rng(opts.seed ?? 0);
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  let hits = 0;
-  for (let r = 0; r < B; r++) {
-    // Partial Fisher–Yates: the first na positions become a uniform random subset.
-    for (let i = 0; i < na; i++) {
-      const j = i + rng.int(n - i);
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-    let s = 0;
-    for (let i = 0; i < na; i++) s += pooled[perm[i]];
-    if (hit(s)) hits++;
-  }
-  return { difference: observed, pValue: (hits + 1) / (B + 1), method: 'monte-carlo', count: B };
+  const r = permutationTest(a, b, { maxExact: B, resamples: B, seed: opts.seed ?? 0 });
+  return { difference: r.observed, pValue: r.pValue, method: r.method, count: r.permutations };
 }

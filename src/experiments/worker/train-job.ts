@@ -24,6 +24,7 @@ import {
 import { storedVariant } from '../create';
 import type { ExperimentSpec, ModelSpec, TrainingSpec } from '../spec';
 import { memberCheckpoint, stackCheckpoints, type CheckpointMeta } from './member-state';
+import { initFromParents } from './parent-init';
 import type { RunProgress, TrainJob, WorkerToHost } from './protocol';
 
 /** What the main side can ask of a running job (set from IPC messages). */
@@ -213,6 +214,16 @@ async function trainMembers(ctx: JobContext, job: TrainJob): Promise<void> {
   };
   if (startCp && checkpoints.every((c) => c))
     trainer.importState(stackCheckpoints(checkpoints as Checkpoint[]));
+  else {
+    // Fine-tune runs start from their parent's checkpoint (parent-init.ts).
+    try {
+      await initFromParents(store, model, rows, dataset.description.tokenizer);
+    } catch (e) {
+      dispose();
+      for (const m of members) endRun(m, 'failed', 0, (e as Error).message, null);
+      return;
+    }
+  }
 
   const startStep = trainer.step;
   const baseWallMs = startCp ? Number((startCp.meta as CheckpointMeta).wallMs ?? 0) : 0;

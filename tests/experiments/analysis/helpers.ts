@@ -44,7 +44,8 @@ export async function trainedLab(
   );
   for (const r of runs) {
     const row = store.runs.require(r.id);
-    if (row.status !== 'completed') throw new Error(`run ${r.id} ended ${row.status}: ${row.statusReason}`);
+    if (row.status !== 'completed')
+      throw new Error(`run ${r.id} ended ${row.status}: ${row.statusReason}`);
   }
   return { store, dbPath, experimentId: experiment.id, runIds: runs.map((r) => r.id) };
 }

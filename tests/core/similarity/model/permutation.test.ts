@@ -133,7 +133,7 @@ describe('matchTransformers', () => {
   });
 
   it('brings two seeds closer than the naive comparison, never further', async () => {
-    const [a, b] = await trainModels(TINY, [1, 2], 40);
+    const [a, b] = await trainModels(TINY, [1, 2], 15);
     const r = alignModels(TINY, a, b);
     expect(r.match.objectiveAfter).toBeGreaterThanOrEqual(r.match.objectiveBefore);
     expect(r.aligned.distance).toBeLessThan(r.naive.distance);

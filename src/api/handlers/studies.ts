@@ -1,0 +1,162 @@
+/**
+ * Studies (issue 7) in the app: list the built-in studies, run one in the background (its
+ * training and analysis progress relayed as the usual events, its phases as study events), and
+ * list and show the stored study reports. A report is re-rendered from its stored document (the
+ * report module escapes every text), never taken as stored HTML: a bundle from elsewhere could
+ * carry anything.
+ */
+import { renderBlock, renderReport } from '../../reports';
+import {
+  getStudy,
+  listStudyReports,
+  runStudy,
+  STUDIES,
+  STUDY_REPORT_KIND,
+  STUDY_SCALES,
+  type StoredStudyReport,
+  type StudyEvent,
+  type StudyScale,
+} from '../../experiments/studies';
+import type { AnalysisRow, JsonObject } from '../../../db/types';
+import type { Handlers } from '../dispatcher';
+import { ApiFailure, notFound } from '../errors';
+import type { LabContext } from '../lab-context';
+import type { StudyInfo, StudyReportSummary, StudyReportView } from '../types';
+
+type ReportRow = AnalysisRow & { result: StoredStudyReport };
+
+function summaryOf(row: ReportRow): StudyReportSummary {
+  const p = row.params as JsonObject;
+  const study = String(p.study ?? row.result.study ?? '');
+  const def = STUDIES.find((s) => s.id === study);
+  return {
+    id: row.id,
+    study,
+    name: def?.name ?? row.result.document?.title ?? study,
+    scale: String(p.scale ?? row.result.scale ?? ''),
+    experimentIds: Array.isArray(p.experimentIds) ? p.experimentIds.map(Number) : [],
+    createdAt: new Date(row.createdAt).toISOString(),
+    verdicts: Array.isArray(row.result.verdicts) ? row.result.verdicts : [],
+  };
+}
+
+export function studyHandlers(
+  ctx: LabContext,
+): Pick<Handlers, 'listStudies' | 'runStudy' | 'listStudyReports' | 'getStudyReport'> {
+  let running: string | null = null;
+
+  const emitStudy = (
+    study: string,
+    phase: string,
+    message: string,
+    extra: { done?: boolean; error?: string | null; reportId?: number | null } = {},
+  ) =>
+    ctx.events.emit({
+      type: 'study.progress',
+      study,
+      phase,
+      message,
+      done: extra.done ?? false,
+      error: extra.error ?? null,
+      reportId: extra.reportId ?? null,
+    });
+
+  /** Relays a study's own runner and analysis progress as the lab's usual events. */
+  const relay = (e: StudyEvent) => {
+    if (e.type === 'runner') {
+      for (const ev of ctx.live.apply(e.event)) ctx.events.emit(ev);
+      if (e.event.type === 'experiment-end') ctx.events.emit({ type: 'experiments.changed' });
+    } else if (e.type === 'analysis')
+      ctx.events.emit({
+        type: 'analysis.progress',
+        experimentId: e.progress.experimentId,
+        done: Math.round(e.progress.fraction * 1000),
+        total: 1000,
+        message: e.progress.message,
+        error: null,
+      });
+    else {
+      emitStudy(e.study, e.phase, e.message);
+      ctx.events.emit({ type: 'experiments.changed' });
+    }
+  };
+
+  return {
+    listStudies: (): StudyInfo[] =>
+      STUDIES.map((s) => ({
+        id: s.id,
+        name: s.name,
+        question: s.question,
+        expected: s.expected,
+        references: [...s.references],
+        designs: Object.fromEntries(STUDY_SCALES.map((sc) => [sc, s.describe(sc)])) as Record<
+          StudyScale,
+          string
+        >,
+      })),
+
+    runStudy: ({ study, scale }) => {
+      if (!STUDIES.some((s) => s.id === study))
+        throw new ApiFailure(
+          'invalid_input',
+          `Unknown study '${study}'; known: ${STUDIES.map((s) => s.id).join(', ')}`,
+        );
+      if (running)
+        throw new ApiFailure('conflict', `The study '${running}' is running; one at a time.`);
+      running = study;
+      emitStudy(study, 'start', `starting ${getStudy(study).name} at scale '${scale}'`);
+      void runStudy(study, {
+        store: ctx.store,
+        dbPath: ctx.dbPath,
+        scale,
+        backend: ctx.backend,
+        workerFactory: ctx.workerFactory,
+        onEvent: relay,
+      })
+        .then((r) =>
+          emitStudy(study, 'done', `report stored (${r.verdicts.length} verdicts)`, {
+            done: true,
+            reportId: r.analysis.id,
+          }),
+        )
+        .catch((err: unknown) => {
+          const msg = err instanceof Error ? err.message : String(err);
+          ctx.log(`homolab: study ${study} failed: ${msg}`);
+          emitStudy(study, 'failed', 'the study stopped', { done: true, error: msg });
+        })
+        .finally(() => {
+          running = null;
+          ctx.events.emit({ type: 'experiments.changed' });
+        });
+      return { ok: true };
+    },
+
+    listStudyReports: () =>
+      (listStudyReports(ctx.store) as ReportRow[]).map(summaryOf).sort((a, b) => b.id - a.id),
+
+    getStudyReport: ({ id }): StudyReportView => {
+      const row = ctx.store.analyses.get(id) as ReportRow | undefined;
+      if (!row || row.kind !== STUDY_REPORT_KIND) throw notFound('Study report', String(id));
+      const doc = row.result.document;
+      if (!doc || !Array.isArray(doc.sections))
+        throw new ApiFailure('invalid_input', `Study report ${id} has no report document.`);
+      const summary = summaryOf(row);
+      return {
+        ...summary,
+        title: doc.title,
+        subtitle: doc.subtitle ?? null,
+        meta: doc.meta ?? {},
+        sections: doc.sections.map((s) => ({
+          heading: s.heading,
+          blocks: s.blocks.map((b) => ({ kind: b.kind, html: renderBlock(b) })),
+        })),
+        file: {
+          filename: `homolab-study-${summary.study}-${id}.html`,
+          mime: 'text/html',
+          encoding: 'utf8',
+          data: renderReport(doc),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * LayerNorm and RMSNorm over the last axis as heap kernels, forward and backward (see
+ * `heap-kernel.ts`). The op-chain versions (`src/core/model/ops.ts`) are ~8 kernels forward and
+ * ~10 backward, and their Σ over N reduces axis 1, which tfjs-wasm implements as a transpose
+ * followed by a reduction. Here each direction is one pass over the rows, statistics in float64.
+ *
+ * Layout: x `[K, N, d]`, gain/bias `[K, d]` (K ensemble members). Formulas as in ops.ts:
+ *   x̂ = (x − μ)·r (LayerNorm) or x·r (RMSNorm), r = 1/√(σ² + ε) resp. 1/√(mean(x²) + ε),
+ *   y = x̂·g (+ b);  with ĝ = dy·g:  dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (LayerNorm; RMSNorm
+ *   without the mean(ĝ) term), dg = Σ_N dy·x̂, db = Σ_N dy.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { registerHeapKernel, runHeapKernel } from './heap-kernel';
+
+export const LAYER_NORM_KERNEL = 'HomolabLayerNorm';
+export const RMS_NORM_KERNEL = 'HomolabRMSNorm';
+const NORM_GRAD_KERNEL = 'HomolabNormGrad';
+
+interface NormAttrs {
+  eps: number;
+  /** True for LayerNorm (subtract the mean, add a bias). */
+  center: boolean;
+}
+
+/** Inputs x, g (, b); outputs y, x̂ `[K, N, d]` and r `[K, N]`. */
+function forward(
+  ins: Float32Array[],
+  [y, xhat, rstd]: Float32Array[],
+  [shape]: number[][],
+  attrs: NamedAttrMap,
+): void {
+  const { eps, center } = attrs as unknown as NormAttrs;
+  const [x, g] = ins;
+  const b = center ? ins[2] : undefined;
+  const [K, N, d] = shape;
+  for (let k = 0; k < K; k++) {
+    const gOff = k * d;
+    for (let n = 0; n < N; n++) {
+      const row = k * N + n;
+      const o = row * d;
+      let mu = 0;
+      if (center) {
+        for (let c = 0; c < d; c++) mu += x[o + c];
+        mu /= d;
+      }
+      let ss = 0;
+      for (let c = 0; c < d; c++) {
+        const xc = x[o + c] - mu;
+        ss += xc * xc;
+      }
+      const r = 1 / Math.sqrt(ss / d + eps);
+      rstd[row] = r;
+      for (let c = 0; c < d; c++) {
+        const xh = (x[o + c] - mu) * r;
+        xhat[o + c] = xh;
+        y[o + c] = b ? xh * g[gOff + c] + b[gOff + c] : xh * g[gOff + c];
+      }
+    }
+  }
+}
+
+/** Inputs dy, x̂ `[K, N, d]`, r `[K, N]`, g `[K, d]`; outputs dx, dg (, db). */
+function backward(
+  [dy, xhat, rstd, g]: Float32Array[],
+  outs: Float32Array[],
+  [shape]: number[][],
+  attrs: NamedAttrMap,
+): void {
+  const { center } = attrs as unknown as NormAttrs;
+  const [dx, dg] = outs;
+  const db = center ? outs[2] : undefined;
+  const [K, N, d] = shape;
+  const accG = new Float64Array(d);
+  const accB = new Float64Array(d);
+  for (let k = 0; k < K; k++) {
+    const gOff = k * d;
+    accG.fill(0);
+    accB.fill(0);
+    for (let n = 0; n < N; n++) {
+      const row = k * N + n;
+      const o = row * d;
+      let m1 = 0;
+      let m2 = 0;
+      for (let c = 0; c < d; c++) {
+        const gy = dy[o + c];
+        const gh = gy * g[gOff + c];
+        const xh = xhat[o + c];
+        m1 += gh;
+        m2 += gh * xh;
+        accG[c] += gy * xh;
+        accB[c] += gy;
+      }
+      m1 = center ? m1 / d : 0;
+      m2 /= d;
+      const r = rstd[row];
+      for (let c = 0; c < d; c++) dx[o + c] = r * (dy[o + c] * g[gOff + c] - m1 - xhat[o + c] * m2);
+    }
+    for (let c = 0; c < d; c++) {
+      dg[gOff + c] = accG[c];
+      if (db) db[gOff + c] = accB[c];
+    }
+  }
+}
+
+const fwdShapes = ([x]: number[][]) => [x, x, [x[0], x[1]]];
+
+registerHeapKernel({ name: LAYER_NORM_KERNEL, outputShapes: fwdShapes, compute: forward });
+registerHeapKernel({ name: RMS_NORM_KERNEL, outputShapes: fwdShapes, compute: forward });
+registerHeapKernel({
+  name: NORM_GRAD_KERNEL,
+  outputShapes: ([dy], attrs) => {
+    const gShape = [dy[0], dy[2]];
+    return (attrs as unknown as NormAttrs).center ? [dy, gShape, gShape] : [dy, gShape];
+  },
+  compute: backward,
+});
+
+for (const kernelName of [LAYER_NORM_KERNEL, RMS_NORM_KERNEL])
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: ['g'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy] = dys as tf.Tensor[];
+      const [g, xhat, rstd] = saved;
+      const [dx, dg, db] = runHeapKernel(NORM_GRAD_KERNEL, { dy, xhat, rstd, g }, attrs);
+      const grads: Record<string, () => tf.Tensor> = { x: () => dx, g: () => dg };
+      if (db) grads.b = () => db;
+      return grads;
+    },
+  });
+
+/** LayerNorm of `x` `[K, N, d]` with gain and bias `[K, d]`. Heap backends only. */
+export function fusedLayerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
+  return runHeapKernel(LAYER_NORM_KERNEL, { x, g, b }, { eps, center: true })[0];
+}
+
+/** RMSNorm of `x` `[K, N, d]` with gain `[K, d]`. Heap backends only. */
+export function fusedRmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number): tf.Tensor {
+  return runHeapKernel(RMS_NORM_KERNEL, { x, g }, { eps, center: false })[0];
+}

@@ -1,0 +1,236 @@
+/**
+ * `compareExperiments`: side-by-side comparison of whole experiments (issue 8) from the store —
+ * seed groups' loss curves on shared grids, cross-seed similarity profiles, output-level
+ * homogenization, similarity trajectories, the spec diff and the summary table with
+ * differences from the reference experiment. Pure reads unless `analyze` is set, in which case
+ * the analysis step first computes (or reuses) the analyses the comparison needs.
+ */
+import type { AnalysisProgress, AnalyzeOptions } from '../analysis';
+import type { BackendChoice } from '../../core/engine/types';
+import { experimentData, type ExperimentData } from './experiment-entry';
+import { groupBands, readRunSeries, sharedGrids, type RunSeries } from './loss-curves';
+import { sortLayers } from './analysis-data';
+import { specDiff } from './spec-diff';
+import type { AnalyzingStore, CompareStore } from './store';
+import { summaryRows } from './summary';
+import type { Comparison, ComparisonSettings, ExperimentComparison } from './types';
+import { PAIRWISE_OUTPUT_MEASURES } from './types';
+
+export interface AnalyzeTrigger {
+  /** Backend for the analysis forward passes when none is active yet (default 'auto'). */
+  backend?: BackendChoice;
+  /** Checkpoint steps to analyse (default 'all', so the trajectory has every checkpoint). */
+  steps?: AnalyzeOptions['steps'];
+  /** Probe-token cap passed to the analysis step. */
+  maxTokens?: number;
+  onProgress?: (p: AnalysisProgress) => void;
+}
+
+export interface CompareOptions {
+  /** Index (in `experimentIds`) of the reference experiment for differences (default 0). */
+  reference?: number;
+  /** Representation measure of the profile and trajectory (default 'linear-cka'). */
+  similarityMeasure?: string;
+  /** Checkpoint step of the profile and output measures: 'final' (default) or the latest ≤ N. */
+  step?: 'final' | number;
+  /** Points of the shared x grids (default 200). */
+  gridPoints?: number;
+  /** Interval coverage (default 0.95). */
+  level?: number;
+  /** Bootstrap replicates (default 2,000). */
+  resamples?: number;
+  /** Permutation-test relabellings; exact enumeration below this many (default 10,000). */
+  permutations?: number;
+  /** Seed of the bootstrap and permutation streams (default 0): same inputs, same numbers. */
+  seed?: number;
+  /** Metrics drawn as curves (default ['loss', 'eval_loss']). */
+  metrics?: string[];
+  /**
+   * Run the analysis step first for experiments missing analyses the comparison needs (true =
+   * default trigger options). Off by default: a comparison is otherwise a pure read.
+   */
+  analyze?: boolean | AnalyzeTrigger;
+  /** Clock for `createdAt` (tests). */
+  now?: () => number;
+}
+
+/**
+ * The measures the comparison reads that are not stored for every wanted step: every
+ * checkpoint step for 'all' (so the trajectory is complete), the listed steps, or any step for
+ * 'final'.
+ */
+function needsAnalysis(
+  store: AnalyzingStore,
+  experimentId: number,
+  measures: readonly string[],
+  steps: NonNullable<AnalyzeTrigger['steps']>,
+): string[] {
+  let want: number[] = [];
+  if (steps === 'all') {
+    const runs = store.runs.listByExperiment(experimentId);
+    want = [...new Set(runs.flatMap((r) => store.checkpoints.list(r.id).map((c) => c.step)))];
+  } else if (steps !== 'final') want = [...steps];
+  return measures.filter((kind) => {
+    const have = new Set(store.analyses.list({ experimentId, kind }).map((a) => a.step));
+    return have.size === 0 || want.some((s) => !have.has(s));
+  });
+}
+
+async function runAnalyses(
+  store: AnalyzingStore,
+  ids: readonly number[],
+  measures: readonly string[],
+  trigger: AnalyzeTrigger,
+): Promise<Map<number, NonNullable<ExperimentComparison['analysis']>>> {
+  const out = new Map<number, NonNullable<ExperimentComparison['analysis']>>();
+  const steps = trigger.steps ?? 'all';
+  const todo = ids.filter((id) => needsAnalysis(store, id, measures, steps).length > 0);
+  if (!todo.length) return out;
+  // Loaded only when asked for: the analysis step brings tfjs with it.
+  const { analyzeExperiment } = await import('../analysis');
+  const engine = await import('../../core/engine');
+  if (!engine.currentBackend()) await engine.initBackend(trigger.backend ?? 'auto');
+  for (const id of todo) {
+    try {
+      const r = await analyzeExperiment(store, id, {
+        measures: measures as AnalyzeOptions['measures'],
+        steps,
+        maxTokens: trigger.maxTokens,
+        onProgress: trigger.onProgress,
+      });
+      out.set(id, { ran: true, created: r.created, reused: r.reused, notes: r.notes });
+    } catch (e) {
+      out.set(id, { ran: false, created: 0, reused: 0, notes: [], error: (e as Error).message });
+    }
+  }
+  return out;
+}
+
+function settingsOf(ids: readonly number[], opts: CompareOptions): ComparisonSettings {
+  const reference = opts.reference ?? 0;
+  if (!Number.isInteger(reference) || reference < 0 || reference >= ids.length)
+    throw new RangeError(
+      `reference must index one of the ${ids.length} experiments, got ${reference}`,
+    );
+  const step = opts.step ?? 'final';
+  if (step !== 'final' && !(Number.isInteger(step) && step >= 0))
+    throw new RangeError(`step must be 'final' or a non-negative integer, got ${String(step)}`);
+  const level = opts.level ?? 0.95;
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  return {
+    reference,
+    similarityMeasure: opts.similarityMeasure ?? 'linear-cka',
+    step,
+    gridPoints: Math.max(2, Math.trunc(opts.gridPoints ?? 200)),
+    level,
+    resamples: Math.max(1, Math.trunc(opts.resamples ?? 2000)),
+    permutations: Math.max(1, Math.trunc(opts.permutations ?? 10_000)),
+    seed: opts.seed ?? 0,
+    metrics: opts.metrics ?? ['loss', 'eval_loss'],
+  };
+}
+
+/**
+ * Compares experiments (two or more, in the order given; one is allowed and yields a one-column
+ * report). Throws `NotFoundError` for an unknown experiment id, `RangeError` for bad options.
+ */
+export async function compareExperiments(
+  store: CompareStore | AnalyzingStore,
+  experimentIds: readonly number[],
+  opts: CompareOptions = {},
+): Promise<Comparison> {
+  if (!experimentIds.length) throw new RangeError('compare needs at least one experiment');
+  if (new Set(experimentIds).size !== experimentIds.length)
+    throw new RangeError(`an experiment is listed twice: ${experimentIds.join(', ')}`);
+  for (const id of experimentIds) store.experiments.require(id);
+  const settings = settingsOf(experimentIds, opts);
+  const notes: string[] = [];
+
+  let analysis = new Map<number, NonNullable<ExperimentComparison['analysis']>>();
+  if (opts.analyze) {
+    if (!('checkpoints' in store))
+      throw new TypeError('analyze needs the full store (checkpoints, samples, transaction)');
+    const measures = [
+      settings.similarityMeasure,
+      ...PAIRWISE_OUTPUT_MEASURES,
+      'outcome-homogenization',
+    ];
+    analysis = await runAnalyses(
+      store,
+      experimentIds,
+      measures,
+      opts.analyze === true ? {} : opts.analyze,
+    );
+  }
+
+  const boot = { resamples: settings.resamples, level: settings.level, seed: settings.seed };
+  const data: ExperimentData[] = experimentIds.map((id) =>
+    experimentData(store, id, {
+      ...boot,
+      similarityMeasure: settings.similarityMeasure,
+      step: settings.step,
+    }),
+  );
+  for (const d of data) {
+    const a = analysis.get(d.entry.experimentId);
+    if (a) d.entry.analysis = a;
+  }
+
+  // Loss curves: read every run once per metric, then grid over all experiments together.
+  const buckets = Math.max(1000, settings.gridPoints * 4);
+  const series = new Map<string, Map<number, RunSeries>>();
+  for (const metric of settings.metrics) {
+    const m = new Map<number, RunSeries>();
+    for (const d of data)
+      for (const r of d.runs) m.set(r.id, readRunSeries(store, r.id, metric, buckets));
+    series.set(metric, m);
+  }
+  const lossSeries = series.get(settings.metrics[0]);
+  const grids = sharedGrids([...(lossSeries?.values() ?? [])], settings.gridPoints);
+  for (const d of data) {
+    d.entry.lossCurves = settings.metrics.map((metric) => ({
+      metric,
+      groups: groupBands(d.entry.seedGroups, series.get(metric)!, grids),
+    }));
+    for (const metric of settings.metrics)
+      if (!d.runs.some((r) => (series.get(metric)!.get(r.id)?.values.length ?? 0) > 0))
+        d.entry.missing.push({
+          field: `lossCurves.${metric}`,
+          reason: `no run has '${metric}' metrics`,
+        });
+  }
+
+  const measures = new Set(data.map((d) => d.entry.profile?.measure).filter(Boolean));
+  if (measures.size > 1) notes.push(`profiles use different measures: ${[...measures].join(', ')}`);
+  const steps = new Set(data.map((d) => d.entry.profile?.step).filter((s) => s !== undefined));
+  if (steps.size > 1)
+    notes.push(
+      `profiles are read at different steps (${[...steps].join(', ')}): each experiment's own ${settings.step} checkpoint`,
+    );
+  notes.push(
+    'Intervals: percentile bootstrap over models (seeds) resampled within seed groups; ' +
+      'p-values: permutation test over cross-seed pair values (pairs sharing a model are not independent, so treat p as approximate).',
+  );
+
+  return {
+    version: 1,
+    createdAt: (opts.now ?? Date.now)(),
+    experimentIds: [...experimentIds],
+    settings,
+    grids,
+    experiments: data.map((d) => d.entry),
+    specDiff: specDiff(
+      data.map((d) => ({
+        spec: store.experiments.require(d.entry.experimentId).spec,
+        runs: d.runs,
+      })),
+    ),
+    summary: summaryRows(store, data, {
+      ...boot,
+      reference: settings.reference,
+      permutations: settings.permutations,
+    }),
+    layers: sortLayers(data.flatMap((d) => d.entry.profile?.layers.map((l) => l.layer) ?? [])),
+    notes,
+  };
+}
