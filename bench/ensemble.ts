@@ -1,10 +1,10 @@
 /**
  * Lockstep vs sequential: an 8-seed sweep of the small config trained as one stacked model
  * (K = 8) vs the same 8 models one after another, same backend, same steps.
- * `npm run bench:ensemble -- --backend wasm --json` (--steps N, --members K).
+ * `npm run bench:ensemble -- --backend wasm --json` (--steps N, --members K, --threads N).
  */
 import os from 'node:os';
-import { initBackend, type BackendChoice } from '../src/core/engine';
+import { initBackend, setWasmThreads, type BackendChoice } from '../src/core/engine';
 import { BENCH_SMALL, measureTraining } from '../src/core/train/benchmark';
 
 function arg(name: string): string | undefined {
@@ -13,6 +13,8 @@ function arg(name: string): string | undefined {
 }
 
 const json = process.argv.includes('--json');
+// --threads N: the opt-in multi-threaded wasm build (src/core/engine/wasm-threads.ts).
+if (arg('threads')) setWasmThreads(Number(arg('threads')));
 const info = await initBackend((arg('backend') ?? 'auto') as BackendChoice);
 const K = Number(arg('members') ?? 8);
 const steps = Number(arg('steps') ?? 10);

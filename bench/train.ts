@@ -1,7 +1,8 @@
 /**
  * Training throughput of the engine: `npm run bench:train -- --backend wasm --json`.
  * Options: --backend auto|tensorflow|webgpu|wasm|cpu (default auto), --configs small,medium,
- * --steps N (timed steps for small; medium uses N/10, at least 2), --json, --no-pytorch.
+ * --steps N (timed steps for small; medium uses N/10, at least 2), --json, --no-pytorch,
+ * --threads N (wasm: XNNPACK thread pool, opt-in; default 1).
  * cpu skips medium unless named in --configs (minutes per step).
  *
  * When `/usr/bin/python3` with torch is present, each config is also trained by
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, type BackendChoice } from '../src/core/engine';
+import { initBackend, setWasmThreads, type BackendChoice } from '../src/core/engine';
 import { countParams } from '../src/core/model/transformer';
 import {
   BENCH_MEDIUM,
@@ -30,6 +31,8 @@ function arg(name: string): string | undefined {
 }
 
 const json = process.argv.includes('--json');
+// --threads N: the opt-in multi-threaded wasm build (src/core/engine/wasm-threads.ts).
+if (arg('threads')) setWasmThreads(Number(arg('threads')));
 const info = await initBackend((arg('backend') ?? 'auto') as BackendChoice);
 const requested = arg('configs')?.split(',');
 const all: BenchConfig[] = [BENCH_SMALL, BENCH_MEDIUM];

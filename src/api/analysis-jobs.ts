@@ -84,7 +84,12 @@ export class AnalysisJobs {
     ]);
     // 'auto' means wasm here: probe-set forward passes are small, and probing for a GPU in the
     // UI's process would load Dawn / libtensorflow next to the training worker's.
-    this.backendReady ??= initBackend(this.backend === 'auto' ? 'wasm' : this.backend);
+    this.backendReady ??= initBackend(this.backend === 'auto' ? 'wasm' : this.backend).catch(
+      (err: unknown) => {
+        this.backendReady = null; // a later analysis tries again
+        throw err;
+      },
+    );
     await this.backendReady;
     const result = await analyzeExperiment(this.ctx.store, req.experimentId, {
       measures: req.measures,

@@ -82,8 +82,8 @@ export interface HeatmapSpec {
 const FONT = 'font-family="system-ui,-apple-system,Segoe UI,sans-serif"';
 const M = { top: 34, right: 16, bottom: 46, left: 58 };
 
-/** Room for a 14px title (about 7.6 px per character) plus margins. */
-const titleWidth = (t: string) => Math.ceil(t.length * 7.6 + 24);
+/** Room for a 14px title (about 8.8 px per bold character) plus margins. */
+const titleWidth = (t: string) => Math.ceil(t.length * 8.8 + 24);
 
 const fin = (v: number | null | undefined): v is number =>
   v !== null && v !== undefined && Number.isFinite(v);

@@ -242,3 +242,17 @@ describe('JSON bundles through the API', () => {
     ).rejects.toThrow(/y\.json is not a Homolab bundle/);
   }, 60_000);
 });
+
+describe('studies through the API', () => {
+  it('lists the built-in studies with their designs and refuses an unknown one', async () => {
+    const studies = await call('listStudies', {});
+    const seed = studies.find((s) => s.id === 'seed-convergence');
+    expect(seed?.question).toBeTruthy();
+    expect(seed?.designs.test).toMatch(/seed/i);
+    await expect(call('runStudy', { study: 'nope', scale: 'test' })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(await call('listStudyReports', {})).toEqual([]);
+    await expect(call('getStudyReport', { id: 1 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

@@ -1,7 +1,11 @@
 /**
  * The app in Chromium against a real `homolab serve` (real store, real training worker): create
- * a tiny seed sweep from the UI, watch it train, compare, open similarity, export CSV and read it
- * back, import files. Screenshots of each view go to test-results/screenshots/.
+ * a tiny seed sweep from the UI, watch it train, compare its runs, compute its analyses from the
+ * Similarity view and check the heatmaps hold the trained runs' values, export CSV and read it
+ * back, train a second sweep (ReLU) and compare the two experiments side by side (issue 8:
+ * curves, profiles, output homogenization, spec diff, summary, CSV, HTML report, save/reopen,
+ * run context menu), round-trip a JSON bundle, run a built-in study and read its report.
+ * Screenshots of each view go to test-results/screenshots/.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,7 +150,15 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     expect(await page.getByTestId('measure').inputValue()).toBe('linear-cka');
     expect(Number(await heat.getAttribute('data-rows'))).toBe(3);
     await expect.poll(async () => Number(await heat.getAttribute('data-filled'))).toBe(9);
-    expect(await heat.getAttribute('aria-label')).toBeTruthy();
+    // The cell of seeds 0 and 1 (keyboard cursor): a CKA value strictly between 0 and 1.
+    await heat.locator('canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    const cell = await heat.getByTestId('heatmap-value').textContent();
+    const m = /initSeed=0 × initSeed=1: ([\d.]+)/.exec(cell ?? '');
+    expect(m, cell ?? '').not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![1])).toBeLessThan(1);
     const layer = page.getByTestId('layer-heatmap');
     await expect
       .poll(async () => Number(await layer.getAttribute('data-filled')))
@@ -390,6 +402,30 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await page.locator('[data-nav="experiments"]').click();
     const imported = page.locator('tr', { hasText: 'E2E ReLU sweep' });
     await expect.poll(() => imported.locator('.badge').textContent()).toBe('completed');
+  });
+
+  it('runs a built-in study from New experiment and shows its report', async () => {
+    await page.locator('[data-nav="new"]').click();
+    await page.getByTestId('study').selectOption('seed-convergence');
+    await page.getByTestId('study-scale').selectOption('test');
+    expect(await page.getByTestId('study-info').textContent()).toMatch(/Question/);
+    await screenshot(page, '17-new-experiment-study');
+    await page.getByTestId('run-study').click();
+    await page.getByRole('heading', { name: 'Study reports' }).waitFor();
+    await page.getByTestId('study-progress').waitFor();
+    const report = page.getByTestId('report-view');
+    await report.waitFor({ timeout: 180_000 });
+    expect(await report.locator('h2').textContent()).toMatch(/Seed convergence/i);
+    expect(await report.locator('.verdict').count()).toBeGreaterThan(0);
+    expect(await report.locator('svg').count()).toBeGreaterThan(0);
+    await screenshot(page, '18-study-report');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('save-report').click(),
+    ]);
+    const path = join(dir, 'study.html');
+    await download.saveAs(path);
+    expect(readFileSync(path, 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
   it('switches to dark theme and Simplified Chinese', async () => {

@@ -169,6 +169,8 @@ export const en = {
   'rep.saveHtml': 'Save HTML report',
   'rep.pick': 'Reports',
   'rep.experiments': 'Experiments',
+  'new.backendNote':
+    'Sizes the cost estimate. Training uses the lab’s backend, chosen when the app or homolab serve starts (--backend).',
   'status.draft': 'draft',
   'status.queued': 'queued',
   'status.running': 'running',

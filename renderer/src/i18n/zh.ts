@@ -170,6 +170,7 @@ export const zh: Record<MessageKey, string> = {
   'rep.saveHtml': '保存 HTML 报告',
   'rep.pick': '报告',
   'rep.experiments': '实验',
+  'new.backendNote': '用于成本估算。训练使用实验室启动时选定的后端（--backend）。',
   'status.draft': '草稿',
   'status.queued': '排队中',
   'status.running': '运行中',

@@ -26,7 +26,9 @@ export const useCompareStore = defineStore('compare', () => {
   const filter = ref('');
   const sortKey = ref<SortKey>('name');
   const sortDesc = ref(false);
-  const maxPoints = ref(1000);
+  // ~2 points per horizontal pixel of the chart: more would only cost redraw time (each bucket
+  // keeps its min/max, drawn as the envelope when smoothing is off).
+  const maxPoints = ref(600);
 
   async function load(experimentIds: number[]): Promise<void> {
     runs.value = await getClient().call('listRuns', { experimentIds });

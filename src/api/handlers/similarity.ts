@@ -206,10 +206,13 @@ export function similarityHandlers(
       for (const r of runs) {
         const samples = store.samples.list(r.id);
         const last = samples.length ? Math.max(...samples.map((s) => s.step)) : -1;
+        // The analysis step stores a greedy and a sampled continuation per prompt: show the
+        // greedy one (deterministic, comparable across models) where both exist.
         for (const s of samples)
           if (s.step === last) {
             const row = byPrompt.get(s.prompt) ?? {};
-            row[String(r.id)] = s.output;
+            const greedy = (s.params as { mode?: string } | null)?.mode !== 'sample';
+            if (greedy || !(String(r.id) in row)) row[String(r.id)] = s.output;
             byPrompt.set(s.prompt, row);
           }
       }

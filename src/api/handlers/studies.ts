@@ -3,19 +3,15 @@
  * training and analysis progress relayed as the usual events, its phases as study events), and
  * list and show the stored study reports. A report is re-rendered from its stored document (the
  * report module escapes every text), never taken as stored HTML: a bundle from elsewhere could
- * carry anything.
+ * carry anything. The studies module is loaded on first use: it brings the training and
+ * analysis code (and tfjs) with it, which a lab that never runs a study need not load.
  */
 import { renderBlock, renderReport } from '../../reports';
-import {
-  getStudy,
-  listStudyReports,
-  runStudy,
-  STUDIES,
-  STUDY_REPORT_KIND,
-  STUDY_SCALES,
-  type StoredStudyReport,
-  type StudyEvent,
-  type StudyScale,
+import type {
+  StoredStudyReport,
+  StudyDefinition,
+  StudyEvent,
+  StudyScale,
 } from '../../experiments/studies';
 import type { AnalysisRow, JsonObject } from '../../../db/types';
 import type { Handlers } from '../dispatcher';
@@ -25,10 +21,15 @@ import type { StudyInfo, StudyReportSummary, StudyReportView } from '../types';
 
 type ReportRow = AnalysisRow & { result: StoredStudyReport };
 
-function summaryOf(row: ReportRow): StudyReportSummary {
+/** Stored as analyses of this kind (src/experiments/studies/report.ts). */
+const STUDY_REPORT_KIND = 'study-report';
+const SCALES: readonly StudyScale[] = ['test', 'tiny', 'small', 'full'];
+const studiesModule = () => import('../../experiments/studies');
+
+function summaryOf(row: ReportRow, studies: readonly StudyDefinition[]): StudyReportSummary {
   const p = row.params as JsonObject;
   const study = String(p.study ?? row.result.study ?? '');
-  const def = STUDIES.find((s) => s.id === study);
+  const def = studies.find((s) => s.id === study);
   return {
     id: row.id,
     study,
@@ -82,28 +83,32 @@ export function studyHandlers(
   };
 
   return {
-    listStudies: (): StudyInfo[] =>
-      STUDIES.map((s) => ({
+    listStudies: async (): Promise<StudyInfo[]> =>
+      (await studiesModule()).STUDIES.map((s) => ({
         id: s.id,
         name: s.name,
         question: s.question,
         expected: s.expected,
         references: [...s.references],
-        designs: Object.fromEntries(STUDY_SCALES.map((sc) => [sc, s.describe(sc)])) as Record<
+        designs: Object.fromEntries(SCALES.map((sc) => [sc, s.describe(sc)])) as Record<
           StudyScale,
           string
         >,
       })),
 
-    runStudy: ({ study, scale }) => {
-      if (!STUDIES.some((s) => s.id === study))
+    runStudy: async ({ study, scale }) => {
+      // Claimed before the first await, so two quick calls cannot both start a study.
+      if (running)
+        throw new ApiFailure('conflict', `The study '${running}' is running; one at a time.`);
+      running = study;
+      const { STUDIES, getStudy, runStudy } = await studiesModule();
+      if (!STUDIES.some((s) => s.id === study)) {
+        running = null;
         throw new ApiFailure(
           'invalid_input',
           `Unknown study '${study}'; known: ${STUDIES.map((s) => s.id).join(', ')}`,
         );
-      if (running)
-        throw new ApiFailure('conflict', `The study '${running}' is running; one at a time.`);
-      running = study;
+      }
       emitStudy(study, 'start', `starting ${getStudy(study).name} at scale '${scale}'`);
       void runStudy(study, {
         store: ctx.store,
@@ -131,16 +136,21 @@ export function studyHandlers(
       return { ok: true };
     },
 
-    listStudyReports: () =>
-      (listStudyReports(ctx.store) as ReportRow[]).map(summaryOf).sort((a, b) => b.id - a.id),
+    listStudyReports: async () => {
+      const { listStudyReports, STUDIES } = await studiesModule();
+      return (listStudyReports(ctx.store) as ReportRow[])
+        .map((r) => summaryOf(r, STUDIES))
+        .sort((a, b) => b.id - a.id);
+    },
 
-    getStudyReport: ({ id }): StudyReportView => {
+    getStudyReport: async ({ id }): Promise<StudyReportView> => {
+      const { STUDIES } = await studiesModule();
       const row = ctx.store.analyses.get(id) as ReportRow | undefined;
       if (!row || row.kind !== STUDY_REPORT_KIND) throw notFound('Study report', String(id));
       const doc = row.result.document;
       if (!doc || !Array.isArray(doc.sections))
         throw new ApiFailure('invalid_input', `Study report ${id} has no report document.`);
-      const summary = summaryOf(row);
+      const summary = summaryOf(row, STUDIES);
       return {
         ...summary,
         title: doc.title,

@@ -44,6 +44,7 @@ export function wasmThreads(): number {
 interface EmscriptenModule {
   cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
   tfjs?: Record<string, unknown>;
+  PThread?: { runningWorkers: { unref(): void }[] };
 }
 
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
@@ -100,7 +101,13 @@ export function installThreadedWasm(threads: number): boolean {
         dispose: mod.cwrap('dispose', null, []),
       };
       setThreadsCount(threads);
-      return new BackendWasm(mod as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+      // The constructor starts the pool; its threads wait for work forever, and a running
+      // pthread's worker is ref'd, which would keep Node from exiting when the script ends.
+      const backend = new BackendWasm(
+        mod as unknown as ConstructorParameters<typeof BackendWasm>[0],
+      );
+      for (const w of mod.PThread?.runningWorkers ?? []) w.unref();
+      return backend;
     },
     WASM_PRIORITY,
   );

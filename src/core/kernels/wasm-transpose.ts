@@ -11,17 +11,20 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
 }
 
 /**
  * Writes `src` (row-major, `shape`) permuted by `perm` into `dst`. Axes of size 1 are dropped and
  * runs of axes that stay adjacent and in order are merged first, so the common cases become a
- * batch of 2-D transposes, which get a cache-blocked loop.
+ * batch of 2-D transposes, which get a tight loop.
  */
-type Numeric = Float32Array | Int32Array | Uint8Array;
-
-export function transposeInto(src: Numeric, dst: Numeric, shape: number[], perm: number[]): void {
+export function transposeInto(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: number[],
+  perm: number[],
+): void {
   // Drop unit axes, then merge input-adjacent axes that remain adjacent in the output.
   const keep = perm.filter((a) => shape[a] !== 1);
   if (keep.length === 0) {
@@ -77,8 +80,8 @@ export function transposeInto(src: Numeric, dst: Numeric, shape: number[], perm:
   }
 }
 
-/** `B` row-major R×C matrices → their transposes (plain loops: V8 keeps them monomorphic). */
-function transpose2d(src: Numeric, dst: Numeric, B: number, R: number, C: number): void {
+/** `B` row-major R×C matrices → their transposes. */
+function transpose2d(src: Float32Array, dst: Float32Array, B: number, R: number, C: number): void {
   for (let b = 0; b < B; b++) {
     const off = b * R * C;
     for (let j = 0; j < C; j++) {
@@ -89,16 +92,24 @@ function transpose2d(src: Numeric, dst: Numeric, B: number, R: number, C: number
   }
 }
 
-const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x } = inputs as { x: TensorInfo };
-  const { perm } = attrs as { perm: number[] };
-  const be = backend as unknown as WasmHeapBackend;
-  const outShape = perm.map((a) => x.shape[a]);
-  const out = be.makeOutput(outShape, x.dtype);
-  // Views after the allocation, which may grow (and so detach) the heap.
-  transposeInto(be.typedArrayFromHeap(x), be.typedArrayFromHeap(out), x.shape, perm);
-  return out;
-};
+/** Float32 through `transposeInto`; other dtypes through the original kernel. */
+function makeKernel(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    // Float32 only: element accesses that see several typed-array kinds go megamorphic in V8
+    // (measured 10× slower), and int32/bool transposes are rare and small here.
+    if (x.dtype !== 'float32') return original(args);
+    const { perm } = args.attrs as { perm: number[] };
+    const be = args.backend as unknown as WasmHeapBackend;
+    const out = be.makeOutput(
+      perm.map((a) => x.shape[a]),
+      x.dtype,
+    );
+    // Views after the allocation, which may grow (and so detach) the heap.
+    transposeInto(be.typedArrayFromHeap(x), be.typedArrayFromHeap(out), x.shape, perm);
+    return out;
+  };
+}
 
 /**
  * Replaces the wasm backend's `Transpose` kernel (idempotent). Returns false if the wasm kernels
@@ -108,7 +119,11 @@ export function patchWasmTranspose(): boolean {
   const original = tf.getKernel(tf.Transpose, 'wasm');
   if (!original) return false;
   if ((original as Patched).homolabPatched) return true;
-  const patched: Patched = { ...original, kernelFunc, homolabPatched: true };
+  const patched: Patched = {
+    ...original,
+    kernelFunc: makeKernel(original.kernelFunc),
+    homolabPatched: true,
+  };
   tf.unregisterKernel(tf.Transpose, 'wasm');
   tf.registerKernel(patched);
   return true;

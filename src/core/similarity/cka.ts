@@ -26,15 +26,12 @@
  * to orthogonal transforms and translation, and to isotropic scaling because σ scales with the
  * median distance.
  */
-import { crossProduct, mirrorUpper } from './kernels';
+import { crossProduct } from './kernels';
 import type { Matrix } from './matrix';
 import { sumSquares } from './matrix';
-import {
-  Representation,
-  checkPaired,
-  symmetricInner,
-  type RepresentationInput,
-} from './representation';
+import { centeredInner, centeredKernel, type RbfValues } from './gram-derived';
+import { packedInner, packedInnerMatrix } from './packed';
+import { Representation, checkPaired, type RepresentationInput } from './representation';
 
 /** How the O(N·D²) or O(N²·D) products are formed; 'auto' picks the cheaper. */
 export type CkaStrategy = 'auto' | 'features' | 'gram';
@@ -108,8 +105,9 @@ export function debiasedCka(
  * Exported for tests and for reuse when one representation is compared with many.
  */
 export function centeredRbfGram(x: Matrix, threshold = 0.5): Float64Array {
-  const k = Float64Array.from(new Representation(x).rbfGram(threshold));
-  mirrorUpper(k, x.rows);
+  const r = new Representation(x);
+  const k = centeredKernel(r.rbfKernel(threshold));
+  r.release();
   return k;
 }
 
@@ -128,7 +126,52 @@ export function ckaFromCenteredGrams(kc: Float64Array, lc: Float64Array): number
  */
 export function rbfCka(x: RepresentationInput, y: RepresentationInput, threshold = 0.5): number {
   const [a, b] = checkPaired(x, y, 'RBF CKA', 3);
-  const kl = symmetricInner(a.rbfGram(threshold), b.rbfGram(threshold), a.rows);
+  const ka = a.rbfKernel(threshold);
+  const kb = b.rbfKernel(threshold);
+  const kl = centeredInner(packedInner(ka.packed, kb.packed, a.rows), ka, kb);
   const den = Math.sqrt(a.rbfSelf(threshold) * b.rbfSelf(threshold));
   return den > 0 ? Math.min(1, kl / den) : NaN;
+}
+
+/**
+ * RBF CKA for every pair of `reps` at once (same examples): out[i][j] for i ≠ j, the same value
+ * as `rbfCka(reps[i], reps[j], threshold)` up to summation order, or the Error that call would
+ * throw. Faster than pair by pair: each centered kernel is read once for all pairs (packed.ts).
+ */
+export function rbfCkaPairs(
+  reps: readonly Representation[],
+  threshold = 0.5,
+): (number | Error)[][] {
+  const m = reps.length;
+  const kernels: (RbfValues | Error)[] = reps.map((r) => {
+    try {
+      if (r.rows !== reps[0].rows)
+        checkPaired(reps[0], r, 'RBF CKA', 3); // throws the pairwise message
+      if (r.rows < 3) checkPaired(r, r, 'RBF CKA', 3);
+      return r.rbfKernel(threshold);
+    } catch (e) {
+      return e as Error;
+    }
+  });
+  const ok = kernels.flatMap((k, i) => (k instanceof Error ? [] : [i]));
+  const inner = packedInnerMatrix(
+    ok.map((i) => (kernels[i] as RbfValues).packed),
+    reps[0]?.rows ?? 0,
+  );
+  const out: (number | Error)[][] = Array.from({ length: m }, () => new Array(m).fill(NaN));
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) {
+      if (i === j) continue;
+      const bad = kernels[i] instanceof Error ? kernels[i] : kernels[j];
+      if (bad instanceof Error) {
+        out[i][j] = bad;
+        continue;
+      }
+      const ki = kernels[i] as RbfValues;
+      const kj = kernels[j] as RbfValues;
+      const kl = centeredInner(inner[ok.indexOf(i)][ok.indexOf(j)], ki, kj);
+      const den = Math.sqrt(ki.self * kj.self);
+      out[i][j] = den > 0 ? Math.min(1, kl / den) : NaN;
+    }
+  return out;
 }

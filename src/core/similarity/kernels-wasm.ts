@@ -67,18 +67,29 @@ export function wasmKernelAvailable(): boolean {
 
 const even = (n: number): number => n + (n & 1);
 
+interface Layout {
+  kernel: Kernel;
+  /** Row length and row counts padded to the kernel's contract. */
+  lenP: number;
+  nbP: number;
+  /** Offsets (in doubles) of A, B and C in the wasm memory. */
+  pa: number;
+  pb: number;
+  pc: number;
+}
+
 /**
- * out[i·nb + j] = Σ_k a[i·len + k]·b[j·len + k]; undefined when the wasm kernel is unavailable.
- * With `symmetric` (a === b) only the upper triangle (i ≤ j) is guaranteed to be filled.
+ * Copies A (and B) into the wasm memory, padded to the kernel's contract, and runs the kernel;
+ * C = A·Bᵀ is left in the wasm memory at `pc` with rows `nbP` doubles apart.
  */
-export function wasmRowDots(
+function run(
   a: Float64Array,
   na: number,
   b: Float64Array,
   nb: number,
   len: number,
   symmetric: boolean,
-): Float64Array | undefined {
+): Layout | undefined {
   const k = load();
   if (!k) return undefined;
   // Pad to the kernel's contract: rows of even length, na even, nb a multiple of 4 (zeros).
@@ -91,6 +102,7 @@ export function wasmRowDots(
   const pc = symmetric ? naP * lenP : pb + nbP * lenP;
   const need = (pc + naP * nbP) * 8;
   const have = k.memory.buffer.byteLength;
+  // The memory only grows, so after the first large product its pages stay resident.
   if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
   const f = new Float64Array(k.memory.buffer);
   const put = (src: Float64Array, rows: number, rowsP: number, at: number): void => {
@@ -104,7 +116,11 @@ export function wasmRowDots(
   };
   put(a, na, naP, pa);
   if (!symmetric) put(b, nb, nbP, pb);
-  f.fill(0, pc, pc + naP * nbP);
+  if (symmetric)
+    // Only the tiles touching the upper triangle accumulate; clearing just those rows' tails
+    // halves the memory written.
+    for (let i = 0; i < naP; i++) f.fill(0, pc + i * nbP + (i & ~3), pc + (i + 1) * nbP);
+  else f.fill(0, pc, pc + naP * nbP);
   for (let k0 = 0; k0 < lenP; k0 += K_BLOCK) {
     const k1 = Math.min(lenP, k0 + K_BLOCK);
     for (let i0 = 0; i0 < naP; i0 += PANEL) {
@@ -123,8 +139,49 @@ export function wasmRowDots(
       );
     }
   }
-  const out = new Float64Array(na * nb);
-  if (nbP === nb) out.set(f.subarray(pc, pc + na * nb));
-  else for (let i = 0; i < na; i++) out.set(f.subarray(pc + i * nbP, pc + i * nbP + nb), i * nb);
-  return out;
+  return { kernel: k, lenP, nbP, pa, pb, pc };
+}
+
+/**
+ * out[i·nb + j] = Σ_k a[i·len + k]·b[j·len + k]; undefined when the wasm kernel is unavailable.
+ * With `symmetric` (a === b) only the upper triangle (i ≤ j) is guaranteed to be filled.
+ * The result goes to `out` when given (length ≥ na·nb), else to a new array.
+ */
+export function wasmRowDots(
+  a: Float64Array,
+  na: number,
+  b: Float64Array,
+  nb: number,
+  len: number,
+  symmetric: boolean,
+  out?: Float64Array,
+): Float64Array | undefined {
+  const l = run(a, na, b, nb, len, symmetric);
+  if (!l) return undefined;
+  const f = new Float64Array(l.kernel.memory.buffer);
+  const o = out ?? new Float64Array(na * nb);
+  const { pc, nbP } = l;
+  if (nbP === nb) o.set(f.subarray(pc, pc + na * nb));
+  else for (let i = 0; i < na; i++) o.set(f.subarray(pc + i * nbP, pc + i * nbP + nb), i * nb);
+  return o;
+}
+
+/**
+ * The Gram matrix of the rows of `a` (n rows of `len` values), upper triangle and diagonal
+ * only, left in the kernel's memory: G[i][j] = data[i·stride + j] for i ≤ j. No copy out of
+ * the wasm memory, whose pages stay resident between calls (fresh N×N buffers are costly; see
+ * pool.ts). The view is valid only until the next call into this module. Undefined when the
+ * wasm kernel is unavailable.
+ */
+export function wasmUpperGram(
+  a: Float64Array,
+  n: number,
+  len: number,
+): { data: Float64Array; stride: number } | undefined {
+  const l = run(a, n, a, n, len, true);
+  if (!l) return undefined;
+  return {
+    data: new Float64Array(l.kernel.memory.buffer, l.pc * 8, n * l.nbP),
+    stride: l.nbP,
+  };
 }

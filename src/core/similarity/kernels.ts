@@ -12,10 +12,11 @@
  * 3× a naive triple loop; results are bit-for-bit independent of the tiling except for the
  * order of partial sums.
  */
-import { wasmRowDots } from './kernels-wasm';
+import { wasmRowDots, wasmUpperGram } from './kernels-wasm';
 export { wasmKernelAvailable } from './kernels-wasm';
 import type { Matrix } from './matrix';
 import { transpose } from './matrix';
+import { giveBuffer, takeBuffer } from './pool';
 
 const K_BLOCK = 1024;
 
@@ -54,6 +55,44 @@ export function rowDots(
     }
   }
   const c = new Float64Array(na * nb);
+  jsRowDots(a, na, b, nb, len, symmetric, c);
+  if (symmetric) mirrorUpper(c, na);
+  return c;
+}
+
+/**
+ * Calls `use` with the Gram matrix of x's rows, G = X·Xᵀ, upper triangle and diagonal filled:
+ * G[i][j] = data[i·stride + j] for i ≤ j (the lower triangle is undefined). The buffer is
+ * scratch — the wasm kernel's memory or a pooled array (pool.ts) — valid only inside `use`,
+ * which must not call any kernel itself. Avoids allocating (and page-faulting) an N×N matrix
+ * per representation.
+ */
+export function withUpperGram<T>(x: Matrix, use: (data: Float64Array, stride: number) => T): T {
+  const n = x.rows;
+  if (choice === 'auto' && n * n * x.cols >= WASM_MIN_WORK) {
+    const w = wasmUpperGram(x.data, n, x.cols);
+    if (w) return use(w.data, w.stride);
+  }
+  const c = takeBuffer(n * n);
+  try {
+    c.fill(0);
+    jsRowDots(x.data, n, x.data, n, x.cols, true, c);
+    return use(c, n);
+  } finally {
+    giveBuffer(c);
+  }
+}
+
+/** The JS kernel: c[i·nb + j] += rows' dot products (c zeroed by the caller); no mirroring. */
+function jsRowDots(
+  a: Float64Array,
+  na: number,
+  b: Float64Array,
+  nb: number,
+  len: number,
+  symmetric: boolean,
+  c: Float64Array,
+): void {
   for (let k0 = 0; k0 < len; k0 += K_BLOCK) {
     const k1 = Math.min(len, k0 + K_BLOCK);
     let i = 0;
@@ -123,8 +162,6 @@ export function rowDots(
     for (; i < na; i++)
       for (let j = symmetric ? i : 0; j < nb; j++) edge(a, b, c, i, 1, j, nb, len, k0, k1);
   }
-  if (symmetric) mirrorUpper(c, na);
-  return c;
 }
 
 /** Copies the upper triangle of an n×n row-major matrix onto the lower, in cache-sized tiles. */

@@ -70,6 +70,20 @@ function smallSampleWarning(n: number, d: number, measure: string): string[] {
     : [];
 }
 
+/**
+ * The result `computeMeasure(name, x, y)` returns, for a value of a CKA measure or Procrustes
+ * computed some other way (e.g. RBF CKA for all pairs at once, cka.ts `rbfCkaPairs`): the same
+ * warnings attached. (The other measures add warnings from their own computation.)
+ */
+export function measureResult(
+  name: 'linear-cka' | 'debiased-cka' | 'rbf-cka' | 'procrustes',
+  x: RepresentationInput,
+  y: RepresentationInput,
+  value: number,
+): MeasureResult {
+  return simple(name, x, y, value);
+}
+
 function simple(
   name: MeasureName,
   x: RepresentationInput,

@@ -8,14 +8,25 @@
  * Every measure accepts either a plain Matrix or a Representation; passing the same
  * Representation object to many comparisons is what makes the cache pay off.
  *
- * Memory: the RBF Gram and the linear Gram (only built when N < D) are N×N float64 each; call
- * `release()` when a layer is done.
+ * The RBF kernel and the neighbour lists both derive from the N×N Gram matrix of the rows,
+ * which is never stored (gram-derived.ts); `prepare` builds both from one Gram when both will be
+ * needed. Memory: the RBF kernel is a packed N(N+1)/2 float64 triangle from a buffer pool, the
+ * linear Gram (only built when N < D) N×N; call `release()` when a layer is done, which also
+ * hands the kernel's buffer back to the pool for the next layer.
  */
+import {
+  centeredKernel,
+  checkK,
+  checkThreshold,
+  gramProducts,
+  releaseRbf,
+  type RbfKernel,
+  type RbfValues,
+} from './gram-derived';
 import { crossProduct, freeze, gram } from './kernels';
 import { principalBasis, symmetricEigen } from './linalg';
 import type { Matrix } from './matrix';
 import { centerColumns, scale, sumSquares } from './matrix';
-import { medianOfSymmetricZeroDiagonal } from './select';
 
 export type RepresentationInput = Matrix | Representation;
 
@@ -48,7 +59,38 @@ export class Representation {
 
   /** Drops every cached intermediate (the N×N ones can be large). */
   release(): void {
+    for (const [key, v] of this.cache) if (key.startsWith('rbf:')) releaseRbf(v as RbfKernel);
     this.cache.clear();
+  }
+
+  /**
+   * Builds, from a single Gram matrix, whichever of the RBF kernel (for `threshold`) and the
+   * neighbour lists (for `k`) are not cached yet. Optional: each is otherwise built on first
+   * use, at the cost of one Gram computation each.
+   */
+  prepare(want: { threshold?: number; k?: number }): void {
+    const todo: { threshold?: number; k?: number } = {};
+    if (want.threshold !== undefined && !this.cache.has(`rbf:${want.threshold}`))
+      todo.threshold = want.threshold;
+    if (want.k !== undefined && !this.cache.has(`knn:${want.k}`)) todo.k = want.k;
+    if (todo.threshold === undefined && todo.k === undefined) return;
+    const p = gramProducts(this.raw, this.centered(), todo);
+    if (p.rbf) this.cache.set(`rbf:${todo.threshold}`, p.rbf);
+    if (p.neighbours) this.cache.set(`knn:${todo.k}`, p.neighbours);
+  }
+
+  /**
+   * The RBF kernel K = exp(−‖x_i − x_j‖²/(2σ²)), σ² = threshold² × the median squared distance,
+   * as a packed upper triangle (packed.ts) with its row sums and centered self term (see
+   * gram-derived.ts for how HSIC follows without centering K). Owned by this representation:
+   * valid until `release()`.
+   */
+  rbfKernel(threshold: number): RbfValues {
+    checkThreshold(threshold);
+    this.prepare({ threshold });
+    const k = this.cache.get(`rbf:${threshold}`) as RbfKernel;
+    if ('error' in k) throw k.error;
+    return k;
   }
 
   /** Column-centered copy (H·X). */
@@ -98,29 +140,30 @@ export class Representation {
     });
   }
 
-  /** The double-centered RBF Gram matrix, σ² = threshold² × median squared distance. */
+  /**
+   * The double-centered RBF kernel H·K·H as an N×N row-major matrix (only the upper triangle
+   * and diagonal are guaranteed) — a fresh N×N copy, for callers that want the square layout.
+   */
   rbfGram(threshold: number): Float64Array {
-    return this.memo(`rbf:${threshold}`, () =>
-      centeredRbfGramOf(this.linearGram(), this.rows, threshold),
-    );
+    return centeredKernel(this.rbfKernel(threshold));
   }
 
-  /** ‖H·K·H‖²_F of the RBF Gram (the self term of RBF CKA). */
+  /** ‖H·K·H‖²_F of the RBF kernel (the self term of RBF CKA). */
   rbfSelf(threshold: number): number {
-    return this.memo(`rbfSelf:${threshold}`, () =>
-      symmetricInner(this.rbfGram(threshold), this.rbfGram(threshold), this.rows),
-    );
+    return this.rbfKernel(threshold).self;
   }
 
   /** k nearest neighbours by cosine similarity, self excluded, N×k indices. */
   neighbours(k: number): Int32Array {
-    return this.memo(`knn:${k}`, () => nearestNeighboursOf(this.cosineRows(), this.rows, k));
+    checkK(k, this.rows);
+    this.prepare({ k });
+    return this.cache.get(`knn:${k}`) as Int32Array;
   }
 
   /**
-   * Cosine similarities between the raw (uncentered) rows, produced one row at a time (no N×N
-   * buffer). Derived in O(N²) from the centered Gram, G_ij = Gc_ij + xc_i·μ + xc_j·μ + μ·μ, so
-   * one O(N²·D) product serves RBF CKA, linear CKA (when N < D) and the neighbour lists.
+   * Cosine similarities between the raw (uncentered) rows, produced one row at a time, from
+   * the cached centered linear Gram: G_ij = Gc_ij + xc_i·μ + xc_j·μ + μ·μ. (The neighbour lists
+   * use the same formula without keeping any N×N matrix; see gram-derived.ts.)
    */
   cosineRows(): (i: number, out: Float64Array) => void {
     const n = this.rows;
@@ -197,92 +240,4 @@ export function symmetricInner(a: Float64Array, b: Float64Array, n: number): num
     for (let j = i + 1; j < n; j++) off += a[o + j] * b[o + j];
   }
   return diag + 2 * off;
-}
-
-/**
- * H·K·H for the RBF kernel, from the centered linear Gram g; see cka.ts for the bandwidth
- * rule. Only the upper triangle (diagonal included) is filled: every consumer reads it through
- * `symmetricInner`, and skipping the lower half avoids strided writes over an N×N buffer.
- */
-function centeredRbfGramOf(g: Float64Array, n: number, threshold: number): Float64Array {
-  if (!(threshold > 0)) throw new Error(`RBF CKA: threshold must be > 0, got ${threshold}`);
-  const k = new Float64Array(n * n);
-  const upper = new Float64Array((n * (n - 1)) / 2);
-  const diag = new Float64Array(n); // contiguous copy: g[j·n + j] in the loop would be strided
-  for (let i = 0; i < n; i++) diag[i] = g[i * n + i];
-  let u = 0;
-  for (let i = 0; i < n; i++) {
-    const o = i * n;
-    const gii = diag[i];
-    for (let j = i + 1; j < n; j++) {
-      const d = Math.max(0, gii + diag[j] - 2 * g[o + j]);
-      k[o + j] = d;
-      upper[u++] = d;
-    }
-  }
-  const median = medianOfSymmetricZeroDiagonal(upper, n);
-  if (!(median > 0))
-    throw new Error('RBF CKA: the median pairwise distance is 0 (mostly duplicate rows)');
-  const inv = -1 / (2 * threshold * threshold * median);
-  // exp on the upper triangle, accumulating row sums of the full symmetric matrix.
-  const mean = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * n;
-    k[o + i] = 1; // exp(0)
-    let s = 1;
-    for (let j = i + 1; j < n; j++) {
-      const e = Math.exp(k[o + j] * inv);
-      k[o + j] = e;
-      s += e;
-      mean[j] += e;
-    }
-    mean[i] += s;
-  }
-  let grand = 0;
-  for (let i = 0; i < n; i++) {
-    grand += mean[i];
-    mean[i] /= n;
-  }
-  grand /= n * n;
-  // Double centering K − row means − column means + grand mean, upper triangle.
-  for (let i = 0; i < n; i++) {
-    const o = i * n;
-    const c = grand - mean[i];
-    for (let j = i; j < n; j++) k[o + j] += c - mean[j];
-  }
-  return k;
-}
-
-/** k most cosine-similar other rows of m, ties to the lower index; see mutual-knn.ts. */
-function nearestNeighboursOf(
-  simRow: (i: number, out: Float64Array) => void,
-  n: number,
-  k: number,
-): Int32Array {
-  if (!Number.isInteger(k) || k < 1 || k >= n)
-    throw new Error(`mutual k-NN: k must be an integer in [1, N−1] = [1, ${n - 1}], got ${k}`);
-  const out = new Int32Array(n * k);
-  // Per row: keep a small sorted list of the best k (insertion); k ≪ N.
-  const bestVal = new Float64Array(k);
-  const bestIdx = new Int32Array(k);
-  const sim = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let size = 0;
-    simRow(i, sim);
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const v = sim[j];
-      if (size === k && !(v > bestVal[k - 1])) continue; // ties keep the lower index
-      let p = size < k ? size++ : k - 1;
-      while (p > 0 && v > bestVal[p - 1]) {
-        bestVal[p] = bestVal[p - 1];
-        bestIdx[p] = bestIdx[p - 1];
-        p--;
-      }
-      bestVal[p] = v;
-      bestIdx[p] = j;
-    }
-    out.set(bestIdx, i * k);
-  }
-  return out;
 }

@@ -13,7 +13,13 @@
  * the heavy N×N caches are released layer by layer.
  */
 import type { Matrix } from '../../core/similarity/matrix';
-import { MEASURES, type MeasureName, type MeasureOptions } from '../../core/similarity/registry';
+import { rbfCkaPairs } from '../../core/similarity/cka';
+import {
+  MEASURES,
+  measureResult,
+  type MeasureName,
+  type MeasureOptions,
+} from '../../core/similarity/registry';
 import { Representation } from '../../core/similarity/representation';
 import {
   correctness,
@@ -66,7 +72,7 @@ export class RepresentationTables {
   }
 
   private value(measure: MeasureName, i: number, la: string, j: number, lb: string) {
-    const key = `${measure}|${i}|${la}|${j}|${lb}`;
+    const key = this.key(measure, i, la, j, lb);
     let r = this.memo.get(key);
     if (!r) {
       const x = this.reps[i].get(la)!;
@@ -78,15 +84,69 @@ export class RepresentationTables {
         r = { value: NaN, warnings: [(e as Error).message] };
       }
       this.memo.set(key, r);
-      this.memo.set(`${measure}|${j}|${lb}|${i}|${la}`, r); // every registered measure is symmetric
+      this.memo.set(this.key(measure, j, lb, i, la), r); // every registered measure is symmetric
     }
     return r;
+  }
+
+  /**
+   * Builds the per-representation intermediates that `measures` will need at `layer` in one
+   * go: RBF CKA's kernel and mutual k-NN's neighbour lists both come from the same N×N Gram
+   * matrix, computed once per model here instead of once per measure. Optional.
+   */
+  prepare(layer: string, measures: readonly MeasureName[]): void {
+    const threshold = measures.includes('rbf-cka') ? (this.options.threshold ?? 0.5) : undefined;
+    const k = measures.includes('mutual-knn') ? (this.options.k ?? 10) : undefined;
+    if (threshold === undefined && k === undefined) return;
+    for (const m of this.reps) {
+      const r = m.get(layer);
+      if (!r) continue;
+      try {
+        r.prepare({ threshold, k });
+      } catch {
+        // Invalid options or inputs: each measure reports its own error when computed.
+      }
+    }
+  }
+
+  /**
+   * Fills the memo for every model pair at `layer` with measures that have an all-pairs form
+   * (RBF CKA: each model's kernel is read once for all pairs rather than once per pair).
+   */
+  private allPairs(measure: MeasureName, layer: string): void {
+    if (measure !== 'rbf-cka') return;
+    const idx = this.reps.flatMap((m, i) => (m.has(layer) ? [i] : []));
+    if (
+      idx.every((i, a) =>
+        idx.slice(a + 1).every((j) => this.memo.has(this.key(measure, i, layer, j, layer))),
+      )
+    )
+      return;
+    const reps = idx.map((i) => this.reps[i].get(layer)!);
+    const values = rbfCkaPairs(reps, this.options.threshold ?? 0.5);
+    idx.forEach((i, a) =>
+      idx.forEach((j, b) => {
+        if (b <= a) return;
+        const v = values[a][b];
+        const r =
+          v instanceof Error
+            ? { value: NaN, warnings: [v.message] }
+            : { value: v, warnings: measureResult(measure, reps[a], reps[b], v).warnings };
+        this.memo.set(this.key(measure, i, layer, j, layer), r);
+        this.memo.set(this.key(measure, j, layer, i, layer), r);
+      }),
+    );
+  }
+
+  private key(measure: MeasureName, i: number, la: string, j: number, lb: string): string {
+    return `${measure}|${i}|${la}|${j}|${lb}`;
   }
 
   /** Model × model at one layer; the diagonal holds the measure's identity value. */
   modelMatrix(measure: MeasureName, layer: string): ModelMatrix {
     const info = MEASURES[measure];
     const n = this.acts.length;
+    this.allPairs(measure, layer);
     const warnings = new Set<string>();
     const self = info.direction === 'similarity' ? 1 : 0;
     const matrix: Cell[][] = Array.from({ length: n }, () => new Array<Cell>(n).fill(null));

@@ -438,6 +438,7 @@ export async function analyzeExperiment(
             frac(0.3 + (0.4 * li) / layers.length),
             `step ${step}: ${repTodo.join(', ')} at ${layer}`,
           );
+          tables.prepare(layer, repTodo); // one Gram per model for RBF CKA and mutual k-NN
           for (const m of repTodo) {
             const t = tables.modelMatrix(m, layer);
             rows.get(m)!.push({ runIds: ids, layers: layer, result: t as unknown as Json });

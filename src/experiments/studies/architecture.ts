@@ -13,7 +13,7 @@ import type { DatasetSpecInput } from '../../core/data/spec';
 import type { ExperimentSpecInput } from '../spec';
 import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
 import { metricPoints } from './read';
-import { intervalJson, intervalText, num, studyDocument } from './report';
+import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';
 import {
   bootstrapCI,
   matrixPermutationTest,
@@ -189,6 +189,7 @@ export const architectureVariants: StudyDefinition = {
     );
     const expId = experiment.id;
     const ids = runs.map((r) => r.id);
+    const total = d.training.steps ?? 0;
     await ensureAnalysisBackend(ctx);
     phase(ctx, ID, 'analyze', 'comparing every run at matched validation loss');
     const row = await storeMatchedLossComparison(ctx.store, expId, ids, d.probeSize);
@@ -270,11 +271,40 @@ export const architectureVariants: StudyDefinition = {
         ),
       ),
     }));
+    // The slowest-learning architecture sets the target; say which, and how early the others
+    // are compared, since that shapes every number below.
+    const bestOf = ids.map((id) =>
+      Math.min(
+        ...metricPoints(ctx.store, id, 'eval_loss')
+          .map((p) => p.value)
+          .filter(Number.isFinite),
+      ),
+    );
+    const notLearned = new Set(stored.notLearned);
+    const binding = [
+      ...new Set(
+        ids
+          .map((_, i) => i)
+          .filter((i) => !notLearned.has(ids[i]) && bestOf[i] >= stored.target - 1e-9)
+          .map((i) => archLabel[i]),
+      ),
+    ];
+    const failed = [
+      ...new Set(ids.map((id, i) => (notLearned.has(id) ? archLabel[i] : null))),
+    ].filter((x): x is string => x !== null);
+    const earliest = Math.min(
+      ...stored.selections.filter((x) => !notLearned.has(x.runId)).map((x) => x.step),
+    );
+    const bindingNote =
+      `The target is set by ${binding.join(', ')} (the highest best validation loss among runs that learned); other runs are matched as early as step ${earliest} of ${total}. If that is early in training, this comparison describes partly trained models.` +
+      (failed.length
+        ? ` Did not learn (best validation loss not 10% below its first): ${failed.join(', ')} — left out of the target and compared at its best checkpoint; its similarity to the others is that of an untrained model.`
+        : '');
     const verdicts: Verdict[] = summary
       .filter((s) => s.key === 'cka:head input' || s.key === 'agreement')
       .map((s) => {
         const expectation = `Same-architecture seed pairs are more alike than cross-architecture pairs (${s.name})`;
-        const evidence = `same architecture ${intervalText(s.within)} vs different architectures ${intervalText(s.across)}; difference ${s.test.observed.toFixed(3)}, permutation p = ${s.test.pValue.toFixed(3)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels).`;
+        const evidence = `same architecture ${intervalText(s.within)} vs different architectures ${intervalText(s.across)}; difference ${s.test.observed.toFixed(3)}, permutation p ${fmtP(s.test.pValue)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels).`;
         const status =
           s.test.observed > 0 && s.test.pValue < 0.05
             ? 'reproduced'
@@ -296,6 +326,9 @@ export const architectureVariants: StudyDefinition = {
       experimentId: expId,
       runIds: ids,
       architectures: archLabel,
+      bindingArchitectures: binding,
+      notLearnedArchitectures: failed,
+      earliestMatchedStep: earliest,
       matched: stored,
       analysisId: row.id,
       summary: summary.map((s) => ({
@@ -316,6 +349,7 @@ export const architectureVariants: StudyDefinition = {
         {
           heading: 'Same architecture vs different architecture (matched loss)',
           blocks: [
+            { kind: 'text', text: bindingNote },
             {
               kind: 'text',
               text: `Target validation loss ${stored.target.toFixed(4)}: the largest of the runs' best validation losses. Each run is compared at its first checkpoint at or below it. Intervals resample pairs (descriptive; pairs share models); the permutation test of architecture labels is the inference.`,

@@ -34,14 +34,17 @@ export interface Selection {
 }
 
 /**
- * The matched-loss selection: target = the largest of the runs' best validation losses (the
- * loss every run reaches); each run's earliest checkpoint whose validation loss is at most the
- * target (its best checkpoint if none).
+ * The matched-loss selection: target = the largest best validation loss among the runs that
+ * learned (best loss at least `minImprovement` below their first logged validation loss; a run
+ * that never learns would otherwise drag every comparison to near-initial loss); each run's
+ * earliest checkpoint whose validation loss is at most the target (its best checkpoint if none,
+ * which is where the runs that did not learn are compared).
  */
 export function matchLoss(
   store: Pick<Store, 'metrics' | 'checkpoints'>,
   runIds: readonly number[],
-): { target: number; selections: Selection[] } {
+  opts: { minImprovement?: number } = {},
+): { target: number; selections: Selection[]; notLearned: number[] } {
   const curves = runIds.map((id) => {
     const cps = new Set(store.checkpoints.list(id).map((c) => c.step));
     return metricPoints(store, id, 'eval_loss').filter(
@@ -51,18 +54,29 @@ export function matchLoss(
   curves.forEach((c, i) => {
     if (!c.length) throw new Error(`run ${runIds[i]} has no validation loss at a checkpoint`);
   });
-  const target = Math.max(...curves.map((c) => Math.min(...c.map((p) => p.value))));
+  const best = curves.map((c) => Math.min(...c.map((p) => p.value)));
+  const firstLoss = runIds.map((id, i) => {
+    const all = metricPoints(store, id, 'eval_loss').filter((p) => Number.isFinite(p.value));
+    return all[0]?.value ?? curves[i][0].value;
+  });
+  const keep = 1 - (opts.minImprovement ?? 0.1);
+  const learned = best.map((b, i) => b <= keep * firstLoss[i]);
+  const notLearned = runIds.filter((_, i) => !learned[i]);
+  const pool = learned.some(Boolean) ? best.filter((_, i) => learned[i]) : best;
+  const target = Math.max(...pool);
   const selections = curves.map((c, i) => {
     const hit =
       c.find((p) => p.value <= target + 1e-9) ?? c.reduce((a, b) => (b.value < a.value ? b : a));
     return { runId: runIds[i], step: hit.step, evalLoss: hit.value };
   });
-  return { target, selections };
+  return { target, selections, notLearned };
 }
 
 export interface MatchedLossResult {
   target: number;
   selections: Selection[];
+  /** Runs that did not learn (compared at their best checkpoint, left out of the target). */
+  notLearned: number[];
   layers: string[];
   /** Layer → model × model linear CKA. */
   cka: Record<string, (number | null)[][]>;
@@ -79,7 +93,7 @@ export async function storeMatchedLossComparison(
   runIds: readonly number[],
   probeSize: number,
 ): Promise<AnalysisRow> {
-  const { target, selections } = matchLoss(store, runIds);
+  const { target, selections, notLearned } = matchLoss(store, runIds);
   const experiment = store.experiments.require(experimentId);
   const spec = experiment.spec as unknown as ExperimentSpec;
   const dataset = await buildDataset(spec.dataset);
@@ -113,6 +127,7 @@ export async function storeMatchedLossComparison(
   const result: MatchedLossResult = {
     target,
     selections,
+    notLearned,
     layers: [...MATCHED_LAYERS],
     cka,
     agreement: out['top1-agreement']!.matrix,

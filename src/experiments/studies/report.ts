@@ -145,3 +145,6 @@ export function listStudyReports(
 /** A finite number or null, for JSON. */
 export const num = (v: number | null | undefined): number | null =>
   v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+
+/** A p-value for text: `= 0.034`, or `< 0.001`. */
+export const fmtP = (p: number): string => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);

@@ -17,7 +17,7 @@ import type { ExperimentSpecInput } from '../spec';
 import { analyze } from './analyze';
 import { createFineTuneExperiment, parentRef } from './fine-tune';
 import { homogenization, metricPoints, modelMatrix } from './read';
-import { intervalJson, intervalText, num, studyDocument } from './report';
+import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';
 import {
   bootstrapPairwiseCI,
   matrixPermutationTest,
@@ -127,7 +127,7 @@ function groupVerdict(
   sc: ReturnType<typeof bootstrapPairwiseCI>,
   test: PermutationResult,
 ): Verdict {
-  const evidence = `${what}: shared base ${intervalText(ft)}, scratch ${intervalText(sc)}; difference ${test.observed.toFixed(3)}, two-sided permutation p = ${test.pValue.toFixed(3)} (${test.method}, ${test.permutations} relabellings).`;
+  const evidence = `${what}: shared base ${intervalText(ft)}, scratch ${intervalText(sc)}; difference ${test.observed.toFixed(3)}, two-sided permutation p ${fmtP(test.pValue)} (${test.method}, ${test.permutations} relabellings).`;
   if (!Number.isFinite(test.observed))
     return {
       expectation,

@@ -126,12 +126,15 @@ describe('studies at the test scale', () => {
     const matched = row.result as {
       target: number;
       selections: { runId: number; step: number; evalLoss: number }[];
+      notLearned: number[];
     };
     expect(data.matched).toEqual(matched);
     // Every run is compared at a checkpoint at (or, failing that, nearest) the target loss.
+    // (runs that did not learn are compared at their best checkpoint instead).
     for (const s of matched.selections) {
       expect(store.checkpoints.atStep(s.runId, s.step)).not.toBeNull();
-      expect(s.evalLoss).toBeLessThanOrEqual(matched.target + 1e-9);
+      if (!matched.notLearned.includes(s.runId))
+        expect(s.evalLoss).toBeLessThanOrEqual(matched.target + 1e-9);
     }
     const summary = data.summary as { key: string; permutation: { permutations: number } }[];
     expect(summary.map((s) => s.key)).toEqual([

@@ -43,6 +43,13 @@ export interface MatchOptions {
   seed?: number;
   /** Most passes over all groups (default 50). */
   maxPasses?: number;
+  /**
+   * Independent descents from different random group orders (default 4); the best objective
+   * wins. Coordinate descent can stop in a local optimum (measured: about 1 in 9 random
+   * permutations of a trained tiny model were not recovered by a single descent); a descent that
+   * reaches the Cauchy–Schwarz bound ‖A‖·‖B‖ is a perfect match and ends the search early.
+   */
+  restarts?: number;
   /** Match dimensions within heads (default true; Q/K dims never under RoPE). */
   headDims?: boolean;
 }
@@ -156,14 +163,18 @@ export function matchTransformers(
   const H = config.nHeads;
   const hd = d / H;
   const F = config.dFF;
-  const p = identityPermutation(config);
   const groups: Group[] = [];
   if (sym.residual) groups.push({ kind: 'residual' });
   for (let l = 0; l < config.nLayers; l++)
     groups.push({ kind: 'mlp', layer: l }, { kind: 'heads', layer: l });
-  const rng = new Rng(opts.seed ?? 0);
   const maxPasses = opts.maxPasses ?? 50;
-  const objectiveBefore = permutedInner(config, a, b, p);
+  const restarts = Math.max(1, opts.restarts ?? 4);
+  const identity = identityPermutation(config);
+  const objectiveBefore = permutedInner(config, a, b, identity);
+  const bound =
+    Math.sqrt(permutedInner(config, a, a, identity) * permutedInner(config, b, b, identity)) *
+    (1 - 1e-9);
+  let p = identity;
 
   const stepHeads = (l: number): boolean => {
     const qk = groupSimilarity(roles, a, b, p, 'qk', l, d);
@@ -204,39 +215,50 @@ export function matchTransformers(
     return any;
   };
 
-  let passes = 0;
-  let converged = false;
-  while (passes < maxPasses) {
-    passes++;
-    let any = false;
-    const order = [...groups];
-    rng.shuffle(order);
-    for (const g of order) {
-      if (g.kind === 'residual') {
-        const m = assign(groupSimilarity(roles, a, b, p, 'residual', undefined, d), d).map;
-        any ||= changed(m, p.residual);
-        p.residual = m;
-      } else if (g.kind === 'mlp') {
-        const m = assign(groupSimilarity(roles, a, b, p, 'mlp', g.layer, F), F).map;
-        any ||= changed(m, p.layers[g.layer].mlp);
-        p.layers[g.layer].mlp = m;
-      } else {
-        any = stepHeads(g.layer) || any;
+  const descend = (seed: number) => {
+    const rng = new Rng(seed);
+    p = identityPermutation(config);
+    let passes = 0;
+    let converged = false;
+    while (passes < maxPasses) {
+      passes++;
+      let any = false;
+      const order = [...groups];
+      rng.shuffle(order);
+      for (const g of order) {
+        if (g.kind === 'residual') {
+          const m = assign(groupSimilarity(roles, a, b, p, 'residual', undefined, d), d).map;
+          any ||= changed(m, p.residual);
+          p.residual = m;
+        } else if (g.kind === 'mlp') {
+          const m = assign(groupSimilarity(roles, a, b, p, 'mlp', g.layer, F), F).map;
+          any ||= changed(m, p.layers[g.layer].mlp);
+          p.layers[g.layer].mlp = m;
+        } else {
+          any = stepHeads(g.layer) || any;
+        }
+      }
+      if (!any) {
+        converged = true;
+        break;
       }
     }
-    if (!any) {
-      converged = true;
-      break;
-    }
+    return { permutation: p, passes, converged, objective: permutedInner(config, a, b, p) };
+  };
+
+  let best = descend(opts.seed ?? 0);
+  for (let r = 1; r < restarts && best.objective < bound; r++) {
+    const next = descend((opts.seed ?? 0) + r * 0x9e3779b1);
+    if (next.objective > best.objective) best = next;
   }
   const notes = [...sym.notes];
   if (!headDims) notes.push('dimensions within heads kept in order (headDims: false)');
   return {
-    permutation: p,
-    passes,
-    converged,
+    permutation: best.permutation,
+    passes: best.passes,
+    converged: best.converged,
     objectiveBefore,
-    objectiveAfter: permutedInner(config, a, b, p),
+    objectiveAfter: best.objective,
     notes,
   };
 }
