@@ -26,7 +26,6 @@
  * to orthogonal transforms and translation, and to isotropic scaling because σ scales with the
  * median distance.
  */
-import { crossProduct } from './kernels';
 import type { Matrix } from './matrix';
 import { sumSquares } from './matrix';
 import { centeredInner, centeredKernel, type RbfValues } from './gram-derived';
@@ -42,7 +41,7 @@ function crossTerm(a: Representation, b: Representation, strategy: CkaStrategy):
   const featureCost = n * a.cols * b.cols;
   const gramCost = ((n * n) / 2) * (a.cols + b.cols) + n * n;
   const useGram = strategy === 'gram' || (strategy === 'auto' && gramCost < featureCost);
-  if (!useGram) return sumSquares(crossProduct(a.centered(), b.centered()).data);
+  if (!useGram) return sumSquares(a.crossCentered(b).data);
   const k = a.linearGram();
   const l = b.linearGram();
   let kl = 0;

@@ -13,14 +13,18 @@
  * Invariances: orthogonal transforms, isotropic scaling, translation. Not invariant to general
  * invertible linear maps. Cost: O(N·D1·D2) for XᵀY plus an O(D1·D2·min(D1, D2)) SVD.
  */
-import { crossProduct } from './kernels';
 import { singularValuesOf } from './linalg';
 import { checkPaired, type RepresentationInput } from './representation';
 
 /** Squared orthogonal Procrustes distance, in [0, 2]. Symmetric. */
 export function procrustesDistance(x: RepresentationInput, y: RepresentationInput): number {
   const [a, b] = checkPaired(x, y, 'Procrustes');
-  const s = singularValuesOf(crossProduct(a.unitFrobenius(), b.unitFrobenius()));
+  // XᵀY of the unit-norm centered data: the centered product (shared with CKA) rescaled.
+  const scale = a.centeredNorm() * b.centeredNorm();
+  if (!(a.centeredNorm() > 0 && b.centeredNorm() > 0))
+    throw new Error('Procrustes: the representation is constant (zero variance)');
+  const m = a.crossCentered(b);
+  const s = singularValuesOf({ ...m, data: m.data.map((v) => v / scale) });
   let nuclear = 0;
   for (let i = 0; i < s.length; i++) nuclear += s[i];
   return Math.min(2, Math.max(0, 2 - 2 * nuclear));

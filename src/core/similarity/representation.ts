@@ -26,13 +26,15 @@ import {
 import { crossProduct, freeze, gram } from './kernels';
 import { principalBasis, symmetricEigen } from './linalg';
 import type { Matrix } from './matrix';
-import { centerColumns, scale, sumSquares } from './matrix';
+import { centerColumns, scale, sumSquares, transpose } from './matrix';
 
 export type RepresentationInput = Matrix | Representation;
 
 export class Representation {
   readonly raw: Matrix;
   private cache = new Map<string, unknown>();
+  /** crossCentered results by the other side (weak: a pair's product dies with either side). */
+  private crosses = new WeakMap<Representation, Matrix>();
 
   constructor(x: Matrix) {
     if (x.data.length !== x.rows * x.cols)
@@ -61,6 +63,7 @@ export class Representation {
   release(): void {
     for (const [key, v] of this.cache) if (key.startsWith('rbf:')) releaseRbf(v as RbfKernel);
     this.cache.clear();
+    this.crosses = new WeakMap();
   }
 
   /**
@@ -122,6 +125,27 @@ export class Representation {
     return this.memo('selfProduct', () =>
       this.cols <= this.rows ? sumSquares(this.covariance().data) : sumSquares(this.linearGram()),
     );
+  }
+
+  /** ‖H·X‖_F, the Frobenius norm of the centered data. */
+  centeredNorm(): number {
+    return this.memo('centeredNorm', () => Math.sqrt(sumSquares(this.centered().data)));
+  }
+
+  /**
+   * XcᵀYc for the centered data of this and `other` (D1×D2), memoised per pair on both sides:
+   * linear CKA, debiased CKA and Procrustes all start from this product, so a pair computes it
+   * once for the three.
+   */
+  crossCentered(other: Representation): Matrix {
+    if (other === this) return this.covariance();
+    let m = this.crosses.get(other);
+    if (!m) {
+      const t = other.crosses.get(this);
+      m = t ? transpose(t) : crossProduct(this.centered(), other.centered());
+      this.crosses.set(other, m);
+    }
+    return m;
   }
 
   /** XᵀX of the centered data (D×D, unnormalised covariance). */
