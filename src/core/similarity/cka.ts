@@ -144,8 +144,7 @@ export function rbfCkaPairs(
   const m = reps.length;
   const kernels: (RbfValues | Error)[] = reps.map((r) => {
     try {
-      if (r.rows !== reps[0].rows)
-        checkPaired(reps[0], r, 'RBF CKA', 3); // throws the pairwise message
+      if (r.rows !== reps[0].rows) checkPaired(reps[0], r, 'RBF CKA', 3); // throws the pairwise message
       if (r.rows < 3) checkPaired(r, r, 'RBF CKA', 3);
       return r.rbfKernel(threshold);
     } catch (e) {

@@ -11,7 +11,7 @@
  */
 
 const LOG2E = 1.4426950408889634;
-const LN2_HI = 6.93147180369123816490e-1; // fdlibm: ln2's leading 32 bits
+const LN2_HI = 6.9314718036912381649e-1; // fdlibm: ln2's leading 32 bits
 const LN2_LO = 1.90821492927058770002e-10;
 /** Below this exp underflows to 0 (Math.exp(-745.2) === 0). */
 const UNDERFLOW = -745.2;
