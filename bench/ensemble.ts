@@ -1,7 +1,12 @@
 /**
  * Lockstep vs sequential: an 8-seed sweep of the small config trained as one stacked model
  * (K = 8) vs the same 8 models one after another, same backend, same steps.
- * `npm run bench:ensemble -- --backend wasm --json` (--steps N, --members K, --threads N).
+ * `npm run bench:ensemble -- --backend wasm --json` (--steps N, --warmup N, --members K,
+ * --threads N).
+ *
+ * Both sides get the same untimed warm-up per measurement (default 20 steps), and a short
+ * throw-away run of each shape first: V8 tiers the kernels up over the first tens of steps, and
+ * without this whichever side runs first is measured cold.
  */
 import os from 'node:os';
 import { initBackend, setWasmThreads, type BackendChoice } from '../src/core/engine';
@@ -17,14 +22,22 @@ const json = process.argv.includes('--json');
 if (arg('threads')) setWasmThreads(Number(arg('threads')));
 const info = await initBackend((arg('backend') ?? 'auto') as BackendChoice);
 const K = Number(arg('members') ?? 8);
-const steps = Number(arg('steps') ?? 10);
+const steps = Number(arg('steps') ?? 20);
+const warmup = Number(arg('warmup') ?? 20);
 const seeds = Array.from({ length: K }, (_, k) => k + 1);
 
-const lockstep = await measureTraining(BENCH_SMALL, seeds, steps);
+await measureTraining(BENCH_SMALL, [99], 30, 0); // tier-up, not timed
+await measureTraining(
+  BENCH_SMALL,
+  seeds.map((s) => s + 100),
+  5,
+  0,
+);
+const lockstep = await measureTraining(BENCH_SMALL, seeds, steps, warmup);
 let seqMs = 0;
 let seqCpuSeconds = 0;
 for (const s of seeds) {
-  const r = await measureTraining(BENCH_SMALL, [s], steps);
+  const r = await measureTraining(BENCH_SMALL, [s], steps, warmup);
   seqMs += r.msPerStep * steps;
   seqCpuSeconds +=
     (r.steps * BENCH_SMALL.batchSize * BENCH_SMALL.contextLength) / r.tokensPerCpuSecond;
@@ -38,6 +51,7 @@ const out = {
   config: BENCH_SMALL,
   members: K,
   steps,
+  warmupSteps: warmup,
   lockstep: {
     tokensPerSecond: Math.round(lockstep.tokensPerSecond),
     tokensPerCpuSecond: Math.round(lockstep.tokensPerCpuSecond),

@@ -2,7 +2,13 @@
  * Training throughput of the engine: `npm run bench:train -- --backend wasm --json`.
  * Options: --backend auto|tensorflow|webgpu|wasm|cpu (default auto), --configs small,medium,
  * --steps N (timed steps for small; medium uses N/10, at least 2), --json, --no-pytorch,
- * --threads N (wasm: XNNPACK thread pool, opt-in; default 1).
+ * --threads N (wasm: XNNPACK thread pool, opt-in; default 1), --warmup N (untimed steps first;
+ * default 50 for small, 2 for medium).
+ *
+ * Why 50 warm-up steps: V8 tiers the fused JS kernels and the wasm module up over the first tens
+ * of steps (small config: ~70 ms/step over steps 3–33, ~45 ms/step from step ~100 on), and a
+ * training run is thousands of steps, so steady state is what a user sees. PyTorch gets the same
+ * warm-up.
  * cpu skips medium unless named in --configs (minutes per step).
  *
  * When `/usr/bin/python3` with torch is present, each config is also trained by
@@ -56,10 +62,9 @@ interface TorchRow {
 }
 
 /** PyTorch's throughput on the same config (same step count), or an error string. */
-function pytorch(config: string, n: number): TorchRow | { error: string } {
-  const r = spawnSync(PYTHON, [reference, '--config', config, '--steps', String(n)], {
-    encoding: 'utf8',
-  });
+function pytorch(config: string, n: number, warmup: number): TorchRow | { error: string } {
+  const args = [reference, '--config', config, '--steps', String(n), '--warmup', String(warmup)];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8' });
   if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().slice(-300) };
   const row = JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRow;
   const { tokensPerSecond, tokensPerCpuSecond, msPerStep, threads, torch } = row;
@@ -69,7 +74,8 @@ function pytorch(config: string, n: number): TorchRow | { error: string } {
 const results = [];
 for (const c of configs) {
   const n = c.name === 'small' ? steps : Math.max(2, Math.round(steps / 10));
-  const r = await measureTraining(c, [1], n, c.name === 'small' ? 3 : 1);
+  const warmup = Number(arg('warmup') ?? (c.name === 'small' ? 50 : 2));
+  const r = await measureTraining(c, [1], n, warmup);
   const row = {
     config: c.name,
     dModel: c.dModel,
@@ -79,6 +85,7 @@ for (const c of configs) {
     vocabSize: c.vocabSize,
     params: countParams(benchModel(c)),
     steps: r.steps,
+    warmupSteps: warmup,
     msPerStep: Number(r.msPerStep.toFixed(2)),
     tokensPerSecond: Math.round(r.tokensPerSecond),
     tokensPerCpuSecond: Math.round(r.tokensPerCpuSecond),
@@ -86,7 +93,7 @@ for (const c of configs) {
     pytorchRatio: undefined as { tokensPerSecond: number; tokensPerCpuSecond: number } | undefined,
   };
   if (withTorch) {
-    const t = pytorch(c.name, n);
+    const t = pytorch(c.name, n, warmup);
     row.pytorch = t;
     if ('tokensPerSecond' in t)
       row.pytorchRatio = {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getPreset } from '../../src/experiments/presets';
 import type { ExperimentSpecInput } from '../../src/experiments/spec';
+import { parseCsv as parseCsvRows } from '../e2e/csv';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = join(ROOT, 'bin/homolab.js');
@@ -68,36 +69,9 @@ export function tinySpec(
   return file;
 }
 
-/** Minimal RFC 4180 CSV parser (quoted fields, doubled quotes, CRLF). */
+/** CSV rows as objects keyed by the header row. */
 export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
+  const rows = parseCsvRows(text);
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
 }

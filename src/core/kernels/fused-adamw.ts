@@ -5,10 +5,14 @@
  * The update reproduces the float32 op chain of `src/core/train/adamw.ts` element for element:
  * each intermediate is rounded to float32 (`Math.fround`) exactly where a tfjs op would round it,
  * and a double-precision result of +, −, ×, ÷ or √ rounded once to float32 equals the float32
- * operation. So the fused update is bit-identical to the op chain (tested).
+ * operation. So the fused update is bit-identical to the op chain (tested). The wasm SIMD version
+ * (adamw-simd.wat) does the same float32 operations four at a time, so it is bit-identical too.
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import * as ADAMW_SIMD from './adamw-simd-wasm';
 import { registerHeapKernel } from './heap-kernel';
+import type { WasmBackendHandle } from './wasm-simd';
+import { simdExports } from './wasm-simd';
 
 export const ADAMW_KERNEL = 'HomolabAdamW';
 export const MEMBER_NORMS_KERNEL = 'HomolabMemberGradNorms';
@@ -65,6 +69,58 @@ function adamw(
   }
 }
 
+type SimdAdamW = (
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  po: number,
+  mo: number,
+  vo: number,
+  n: number,
+  ...f32: number[]
+) => void;
+
+/** The same update in f32x4 SIMD on the wasm heap (adamw-simd.wat); bit-identical. */
+function simdAdamw(
+  be: WasmBackendHandle,
+  [p, g, m, v]: number[],
+  [po, mo, vo]: number[],
+  [shape]: number[][],
+  attrs: NamedAttrMap,
+): boolean {
+  const ex = simdExports(be, ADAMW_SIMD);
+  if (!ex) return false;
+  const a = attrs as unknown as AdamWAttrs;
+  const K = a.scale.length || 1;
+  const per = (shape.reduce((x, y) => x * y, 1) / K) | 0;
+  const stepSize = f(a.lr / a.bc1);
+  for (let k = 0; k < K; k++) {
+    const o = 4 * k * per;
+    // f32 parameters: the wasm call rounds each number to float32 as Math.fround does.
+    (ex.adamw as SimdAdamW)(
+      p + o,
+      g + o,
+      m + o,
+      v + o,
+      po + o,
+      mo + o,
+      vo + o,
+      per,
+      a.scale.length ? a.scale[k] : 1,
+      a.beta1,
+      1 - a.beta1,
+      a.beta2,
+      1 - a.beta2,
+      a.bc2,
+      a.eps,
+      stepSize,
+      a.decayFactor,
+    );
+  }
+  return true;
+}
+
 /** Inputs: any number of gradients `[K, ...]`; output `[K]`: √(Σ over all of them of g²). */
 function memberNorms(
   grads: Float32Array[],
@@ -92,6 +148,7 @@ export function registerFusedAdamW(): void {
     name: ADAMW_KERNEL,
     outputShapes: ([p]) => [p, p, p],
     compute: adamw,
+    simd: simdAdamw,
   });
   registerHeapKernel({
     name: MEMBER_NORMS_KERNEL,

@@ -8,10 +8,15 @@
  *   x̂ = (x − μ)·r (LayerNorm) or x·r (RMSNorm), r = 1/√(σ² + ε) resp. 1/√(mean(x²) + ε),
  *   y = x̂·g (+ b);  with ĝ = dy·g:  dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (LayerNorm; RMSNorm
  *   without the mean(ĝ) term), dg = Σ_N dy·x̂, db = Σ_N dy.
+ * On wasm, when d is a multiple of 4, the SIMD version (norm-simd.wat) runs: statistics and Σ_N
+ * in float64, element-wise parts in float32.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { registerHeapKernel, runHeapKernel } from './heap-kernel';
+import * as NORM_SIMD from './norm-simd-wasm';
+import type { WasmBackendHandle } from './wasm-simd';
+import { scratch, simdExports } from './wasm-simd';
 
 export const LAYER_NORM_KERNEL = 'HomolabLayerNorm';
 export const RMS_NORM_KERNEL = 'HomolabRMSNorm';
@@ -103,10 +108,88 @@ function backward(
   }
 }
 
+type SimdNormForward = (
+  x: number,
+  g: number,
+  b: number,
+  y: number,
+  xhat: number,
+  rstd: number,
+  K: number,
+  N: number,
+  d: number,
+  eps: number,
+  center: number,
+) => void;
+type SimdNormBackward = (
+  dy: number,
+  xhat: number,
+  rstd: number,
+  g: number,
+  dx: number,
+  dg: number,
+  db: number,
+  K: number,
+  N: number,
+  d: number,
+  center: number,
+  scratch: number,
+) => void;
+
+/** The SIMD kernels (norm-simd.wat) need d a multiple of 4. */
+function simdNorm(be: WasmBackendHandle, [K, N, d]: number[]) {
+  return d % 4 === 0 && K * N * d > 0 ? simdExports(be, NORM_SIMD) : null;
+}
+
+function simdForward(
+  be: WasmBackendHandle,
+  ins: number[],
+  [y, xhat, rstd]: number[],
+  [shape]: number[][],
+  attrs: NamedAttrMap,
+): boolean {
+  const ex = simdNorm(be, shape);
+  if (!ex) return false;
+  const { eps, center } = attrs as unknown as NormAttrs;
+  const [x, g, b] = ins;
+  const [K, N, d] = shape;
+  (ex.forward as SimdNormForward)(x, g, center ? b : 0, y, xhat, rstd, K, N, d, eps, +center);
+  return true;
+}
+
+function simdBackward(
+  be: WasmBackendHandle,
+  [dy, xhat, rstd, g]: number[],
+  outs: number[],
+  [shape]: number[][],
+  attrs: NamedAttrMap,
+): boolean {
+  const ex = simdNorm(be, shape);
+  if (!ex) return false;
+  const { center } = attrs as unknown as NormAttrs;
+  const [K, N, d] = shape;
+  const s = scratch(be, 16 * d);
+  (ex.backward as SimdNormBackward)(
+    dy,
+    xhat,
+    rstd,
+    g,
+    outs[0],
+    outs[1],
+    center ? outs[2] : 0,
+    K,
+    N,
+    d,
+    +center,
+    s,
+  );
+  return true;
+}
+
 const fwdShapes = ([x]: number[][]) => [x, x, [x[0], x[1]]];
 
-registerHeapKernel({ name: LAYER_NORM_KERNEL, outputShapes: fwdShapes, compute: forward });
-registerHeapKernel({ name: RMS_NORM_KERNEL, outputShapes: fwdShapes, compute: forward });
+for (const name of [LAYER_NORM_KERNEL, RMS_NORM_KERNEL])
+  registerHeapKernel({ name, outputShapes: fwdShapes, compute: forward, simd: simdForward });
 registerHeapKernel({
   name: NORM_GRAD_KERNEL,
   outputShapes: ([dy], attrs) => {
@@ -114,6 +197,7 @@ registerHeapKernel({
     return (attrs as unknown as NormAttrs).center ? [dy, gShape, gShape] : [dy, gShape];
   },
   compute: backward,
+  simd: simdBackward,
 });
 
 for (const kernelName of [LAYER_NORM_KERNEL, RMS_NORM_KERNEL])

@@ -8,12 +8,16 @@
  * that reads its inputs and writes its outputs in a single pass replaces whole op chains
  * (AdamW: ~15 ops per parameter; attention: ~20 ops per layer and direction).
  *
+ * On wasm a kernel may also have a WebAssembly SIMD version (`simd`, see `wasm-simd.ts`) that
+ * computes on the tensors' heap addresses; it runs first and the JS `compute` is the fallback.
+ *
  * A heap kernel sees float32 inputs and preallocated float32 outputs as `Float32Array`s. It must
  * not keep them past the call: on wasm they are views of a heap that may grow (and so detach) at
  * the next allocation.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WasmBackendHandle } from './wasm-simd';
 
 /** Backends that keep tensor data in CPU memory this module can address directly. */
 export const HEAP_BACKENDS = ['wasm', 'cpu'] as const;
@@ -26,12 +30,26 @@ export type HeapCompute = (
   attrs: NamedAttrMap,
 ) => void;
 
+/**
+ * Computes outputs from inputs in the wasm heap by byte address (`wasm-simd.ts`); returns false
+ * when it does not cover these shapes (or SIMD kernels are unavailable), and `compute` runs.
+ */
+export type SimdCompute = (
+  backend: WasmBackendHandle,
+  inputs: number[],
+  outputs: number[],
+  inputShapes: number[][],
+  attrs: NamedAttrMap,
+) => boolean;
+
 export interface HeapKernelSpec {
   /** Kernel name (unique; prefix `Homolab`). */
   name: string;
   /** Output shapes from the input shapes and attributes. */
   outputShapes: (inputShapes: number[][], attrs: NamedAttrMap) => number[][];
   compute: HeapCompute;
+  /** Optional WebAssembly SIMD version for the wasm backend, tried before `compute`. */
+  simd?: SimdCompute;
 }
 
 interface WasmBackendLike {
@@ -62,9 +80,22 @@ function wasmKernel(spec: HeapKernelSpec): KernelFunc {
     const shapes = ins.map((t) => t.shape);
     // Allocate every output before taking any view: allocation may grow the heap.
     const outs = spec.outputShapes(shapes, attrs).map((s) => be.makeOutput(s, 'float32'));
+    const inViews = ins.map((t) => be.typedArrayFromHeap(t));
+    const outViews = outs.map((t) => be.typedArrayFromHeap(t));
+    if (
+      spec.simd?.(
+        backend as unknown as WasmBackendHandle,
+        inViews.map((a) => a.byteOffset),
+        outViews.map((a) => a.byteOffset),
+        shapes,
+        attrs,
+      )
+    )
+      return outs.length === 1 ? outs[0] : outs;
     spec.compute(
-      ins.map((t) => be.typedArrayFromHeap(t)),
-      outs.map((t) => be.typedArrayFromHeap(t)),
+      // The SIMD kernel may have grown the heap (scratch), detaching the views: take fresh ones.
+      spec.simd ? ins.map((t) => be.typedArrayFromHeap(t)) : inViews,
+      spec.simd ? outs.map((t) => be.typedArrayFromHeap(t)) : outViews,
       shapes,
       attrs,
     );

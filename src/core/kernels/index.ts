@@ -2,14 +2,21 @@
 import { patchWasmBatchMatMul } from './wasm-batch-matmul';
 import { patchWasmTranspose } from './wasm-transpose';
 import { registerWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
+import { registerCpuUnsortedSegmentSum } from './cpu-unsorted-segment-sum';
 
 export { patchWasmBatchMatMul, patchWasmTranspose, registerWasmUnsortedSegmentSum };
+export { registerCpuUnsortedSegmentSum };
+
+// On import, not in initBackend: tests and tools also switch to cpu with tf.setBackend directly,
+// and a lockstep model must never run with tfjs-cpu's NaN-leaking segment sum.
+registerCpuUnsortedSegmentSum();
 export { transposeInto } from './wasm-transpose';
 export { ADAMW_KERNEL, MEMBER_NORMS_KERNEL, registerFusedAdamW } from './fused-adamw';
 export type { AdamWAttrs } from './fused-adamw';
 export { ATTENTION_KERNEL, fusedCausalAttention } from './fused-attention';
 export { GELU_KERNEL, fusedGelu } from './fused-gelu';
 export { LAYER_NORM_KERNEL, RMS_NORM_KERNEL, fusedLayerNorm, fusedRmsNorm } from './fused-norm';
+export { setSimdKernels, simdKernelsEnabled } from './wasm-simd';
 export {
   fusedKernelsActive,
   registerHeapKernel,

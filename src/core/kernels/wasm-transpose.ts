@@ -4,14 +4,54 @@
  * tfjs-wasm's own Transpose moves ~50 M elements/s (0.6 ms for a [512, 64] matrix, 1.8 ms for
  * [512, 256], measured here), and a training step transposes every layer's input for its weight
  * gradient (xᵀ·dy) plus the attention heads. A plain loop over the heap moves several hundred
- * million elements/s. Same values, bit for bit (it only moves numbers).
+ * million elements/s. Same values, bit for bit (it only moves numbers). Batches of 2-D transposes
+ * whose sides are multiples of 4 (the matmul wrapper's [K, N, d] → [K, d, N]) run as 4×4 SIMD
+ * block transposes (transpose-simd.wat).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as TRANSPOSE_SIMD from './transpose-simd-wasm';
+import type { WasmBackendHandle } from './wasm-simd';
+import { simdExports } from './wasm-simd';
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+/**
+ * `shape` and `perm` with unit axes dropped and runs of input-adjacent axes that stay adjacent
+ * and in order merged; null when every axis has size 1.
+ */
+function mergeAxes(shape: number[], perm: number[]): { mShape: number[]; mPerm: number[] } | null {
+  const keep = perm.filter((a) => shape[a] !== 1);
+  if (keep.length === 0) return null;
+  const sortedKept = [...keep].sort((a, b) => a - b);
+  const rank = new Map(sortedKept.map((a, i) => [a, i]));
+  const s1 = sortedKept.map((a) => shape[a]);
+  const p1 = keep.map((a) => rank.get(a)!);
+  const groups: number[][] = [];
+  for (const a of p1) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1] + 1 === a) g.push(a);
+    else groups.push([a]);
+  }
+  // Merged input shape (groups in input order) and the permutation of the groups.
+  const order = [...groups].sort((x, y) => x[0] - y[0]);
+  return {
+    mShape: order.map((g) => g.reduce((n, a) => n * s1[a], 1)),
+    mPerm: groups.map((g) => order.indexOf(g)),
+  };
+}
+
+/** The transpose as a batch of 2-D ones, [B, R, C] → [B, C, R], or null if it is not one. */
+function asBatched2d(shape: number[], perm: number[]): [number, number, number] | null {
+  const m = mergeAxes(shape, perm);
+  if (!m) return null;
+  const r = m.mShape.length;
+  if (r === 2) return [1, m.mShape[0], m.mShape[1]];
+  if (r === 3 && m.mPerm[0] === 0) return [m.mShape[0], m.mShape[1], m.mShape[2]];
+  return null;
 }
 
 /**
@@ -25,26 +65,12 @@ export function transposeInto(
   shape: number[],
   perm: number[],
 ): void {
-  // Drop unit axes, then merge input-adjacent axes that remain adjacent in the output.
-  const keep = perm.filter((a) => shape[a] !== 1);
-  if (keep.length === 0) {
+  const merged = mergeAxes(shape, perm);
+  if (!merged) {
     if (src.length) dst[0] = src[0];
     return;
   }
-  const sortedKept = [...keep].sort((a, b) => a - b);
-  const rank = new Map(sortedKept.map((a, i) => [a, i]));
-  const s1 = sortedKept.map((a) => shape[a]);
-  const p1 = keep.map((a) => rank.get(a)!);
-  const groups: number[][] = [];
-  for (const a of p1) {
-    const g = groups[groups.length - 1];
-    if (g && g[g.length - 1] + 1 === a) g.push(a);
-    else groups.push([a]);
-  }
-  // Merged input shape (groups in input order) and the permutation of the groups.
-  const order = [...groups].sort((x, y) => x[0] - y[0]);
-  const mShape = order.map((g) => g.reduce((n, a) => n * s1[a], 1));
-  const mPerm = groups.map((g) => order.indexOf(g));
+  const { mShape, mPerm } = merged;
   const r = mShape.length;
   if (r === 1) {
     for (let i = 0; i < mShape[0]; i++) dst[i] = src[i];
@@ -105,6 +131,16 @@ function makeKernel(original: KernelFunc): KernelFunc {
       perm.map((a) => x.shape[a]),
       x.dtype,
     );
+    // Batches of 2-D transposes in 4×4 blocks: the SIMD kernel (transpose-simd.wat).
+    const b2 = asBatched2d(x.shape, perm);
+    if (b2 && b2[1] % 4 === 0 && b2[2] % 4 === 0) {
+      const ex = simdExports(args.backend as unknown as WasmBackendHandle, TRANSPOSE_SIMD);
+      if (ex) {
+        const fn = ex.transpose as (s: number, d: number, B: number, R: number, C: number) => void;
+        fn(be.typedArrayFromHeap(x).byteOffset, be.typedArrayFromHeap(out).byteOffset, ...b2);
+        return out;
+      }
+    }
     // Views after the allocation, which may grow (and so detach) the heap.
     transposeInto(be.typedArrayFromHeap(x), be.typedArrayFromHeap(out), x.shape, perm);
     return out;

@@ -168,14 +168,18 @@ export class Trainer {
   }
 
   /**
-   * One training step. Non-finite loss or gradient norm in any member ⇒ no update is applied
-   * and the result has `status: 'diverged'` naming the step and member.
+   * One training step. Non-finite loss or gradient norm in any member ⇒ no update is applied,
+   * the dropout streams are rewound (so the trainer's state is unchanged) and the result has
+   * `status: 'diverged'` naming the step and member.
    */
   async trainStep(batch: MemberBatches): Promise<StepResult> {
     const t0 = performance.now();
     const K = this.members;
     const lr = learningRateAt(this.config, this.step);
     const vars = this.names.map((n) => this.model.params[n]);
+    // A diverged step must leave the trainer as it was, dropout streams included: the caller
+    // may retry the batch (without the diverged member) and must draw the same masks again.
+    const dropoutBefore = this.dropout.state();
     let lossK: tf.Tensor | undefined;
     let tokens = 0;
     const { stats, coef, grads } = tf.tidy(() => {
@@ -216,6 +220,7 @@ export class Trainer {
     const bad = findNonFinite(losses, gradNorms);
     if (bad) {
       tf.dispose([grads, coef] as tf.TensorContainer);
+      this.dropout.setState(dropoutBefore);
       const step = this.step + 1;
       result.status = 'diverged';
       result.diverged = {
@@ -338,14 +343,21 @@ export class Trainer {
   }
 }
 
+/**
+ * The member to blame for a non-finite step. Losses come first: each member's loss is computed
+ * from its own slice of the stack only, whereas the backward pass can carry one member's NaN
+ * into the others' gradients (tfjs-cpu's `UnsortedSegmentSum`, the gradient of the embedding
+ * lookup over the stacked `[K·V, d]` table, sums every row times a 0/1 mask, and 0·NaN = NaN),
+ * so a healthy member listed before the culprit may show a NaN gradient norm too.
+ */
 function findNonFinite(
   losses: number[],
   norms: number[],
 ): { member: number; quantity: 'loss' | 'gradient norm'; value: number } | undefined {
-  for (let k = 0; k < losses.length; k++) {
+  for (let k = 0; k < losses.length; k++)
     if (!Number.isFinite(losses[k])) return { member: k, quantity: 'loss', value: losses[k] };
+  for (let k = 0; k < norms.length; k++)
     if (!Number.isFinite(norms[k]))
       return { member: k, quantity: 'gradient norm', value: norms[k] };
-  }
   return undefined;
 }

@@ -1,25 +1,12 @@
 /** Small trained models for the model-aware similarity tests (seconds on the cpu backend). */
 import type { ModelConfig } from '../../../../src/core/model/config';
+import { TINY } from '../../model/helpers';
 import { Transformer } from '../../../../src/core/model/transformer';
 import { memberWeights, type ModelWeights } from '../../../../src/core/similarity/model';
 import { copyTaskBatch, Trainer, type ToyTaskOptions } from '../../../../src/core/train';
 import { Rng } from '../../../../src/core/rng';
 
-export const TINY: ModelConfig = {
-  vocabSize: 9,
-  contextLength: 8,
-  dModel: 16,
-  nHeads: 2,
-  nLayers: 2,
-  dFF: 32,
-  positionalEncoding: 'learned',
-  normPlacement: 'pre',
-  normType: 'layernorm',
-  activation: 'gelu',
-  tiedEmbeddings: false,
-  dropout: 0,
-  initStd: 0.02,
-};
+export { TINY };
 
 export const TASK: ToyTaskOptions = { batchSize: 16, length: 4, symbols: 8, reverse: true };
 
