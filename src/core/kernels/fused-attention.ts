@@ -265,6 +265,8 @@ registerHeapKernel({
   simd: simdBackward,
 });
 
+// The kernel's own gradient, for direct use of the kernel (tests, tf.grad on runHeapKernel);
+// the model goes through the customGrad op below, which never leaves an output without one.
 tf.registerGradient({
   kernelName: ATTENTION_KERNEL,
   inputsToSave: ['q', 'k', 'v'],
@@ -287,5 +289,34 @@ export function fusedCausalAttention(
   v: tf.Tensor,
   heads: number,
 ): tf.Tensor {
-  return runHeapKernel(ATTENTION_KERNEL, { q, k, v }, { heads })[0];
+  return attentionWithGrad(heads)(q, k, v);
+}
+
+const byHeads = new Map<number, (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor>();
+
+/**
+ * The attention op for `heads` heads, its probabilities saved for the backward pass. A
+ * `customGrad` op rather than a gradient on the two-output kernel: tfjs would fill the
+ * probabilities' missing gradient with a zero `[M, H, T, T]` tensor built in JavaScript on
+ * every backward pass.
+ */
+function attentionWithGrad(heads: number): (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor {
+  let op = byHeads.get(heads);
+  if (op) return op;
+  const attrs = { heads };
+  op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [q, k, v] = args as tf.Tensor[];
+    const [y, probs] = runHeapKernel(ATTENTION_KERNEL, { q, k, v }, attrs);
+    (args[3] as tf.GradSaveFunc)([q, k, v, probs]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [qs, ks, vs, ps] = saved;
+        const inputs = { dy: dy as tf.Tensor, q: qs, k: ks, v: vs, probs: ps };
+        return runHeapKernel(ATTENTION_GRAD_KERNEL, inputs, attrs);
+      },
+    };
+  }) as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+  byHeads.set(heads, op);
+  return op;
 }

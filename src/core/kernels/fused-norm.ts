@@ -200,6 +200,8 @@ registerHeapKernel({
   simd: simdBackward,
 });
 
+// The kernel's own gradient, for direct use of the kernel (tests, tf.grad on runHeapKernel);
+// the model goes through the customGrad op below, which never leaves an output without one.
 for (const kernelName of [LAYER_NORM_KERNEL, RMS_NORM_KERNEL])
   tf.registerGradient({
     kernelName,
@@ -215,12 +217,46 @@ for (const kernelName of [LAYER_NORM_KERNEL, RMS_NORM_KERNEL])
     },
   });
 
+/**
+ * A norm op with x̂ and 1/σ saved for the backward pass. `customGrad` rather than a gradient on
+ * the three-output kernel: tfjs would fill x̂'s and 1/σ's missing gradients with zero tensors
+ * built in JavaScript on every backward pass.
+ */
+function normWithGrad(name: string, attrs: NormAttrs): (...inputs: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, g, b] = args as tf.Tensor[];
+    const [y, xhat, rstd] = runHeapKernel(name, b ? { x, g, b } : { x, g }, { ...attrs });
+    save([g, xhat, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [gs, xh, rs]: tf.Tensor[]) =>
+        runHeapKernel(
+          NORM_GRAD_KERNEL,
+          { dy: dy as tf.Tensor, xhat: xh, rstd: rs, g: gs },
+          {
+            ...attrs,
+          },
+        ),
+    };
+  }) as (...inputs: tf.Tensor[]) => tf.Tensor;
+}
+
+const normOps = new Map<string, (...inputs: tf.Tensor[]) => tf.Tensor>();
+
+function normOp(name: string, eps: number, center: boolean): (...inputs: tf.Tensor[]) => tf.Tensor {
+  const key = `${name}:${eps}`;
+  let op = normOps.get(key);
+  if (!op) normOps.set(key, (op = normWithGrad(name, { eps, center } as NormAttrs)));
+  return op;
+}
+
 /** LayerNorm of `x` `[K, N, d]` with gain and bias `[K, d]`. Heap backends only. */
 export function fusedLayerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
-  return runHeapKernel(LAYER_NORM_KERNEL, { x, g, b }, { eps, center: true })[0];
+  return normOp(LAYER_NORM_KERNEL, eps, true)(x, g, b);
 }
 
 /** RMSNorm of `x` `[K, N, d]` with gain `[K, d]`. Heap backends only. */
 export function fusedRmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number): tf.Tensor {
-  return runHeapKernel(RMS_NORM_KERNEL, { x, g }, { eps, center: false })[0];
+  return normOp(RMS_NORM_KERNEL, eps, false)(x, g);
 }

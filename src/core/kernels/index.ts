@@ -1,5 +1,6 @@
 /** Kernel additions and replacements that make every backend train every model variant fast. */
 import { patchWasmBatchMatMul } from './wasm-batch-matmul';
+import { patchWasmIdentity } from './wasm-identity';
 import { patchWasmTranspose } from './wasm-transpose';
 import { registerWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 import { registerCpuUnsortedSegmentSum } from './cpu-unsorted-segment-sum';
@@ -28,6 +29,6 @@ export {
 export function patchWasmKernels(): void {
   registerWasmUnsortedSegmentSum();
   // Transpose first: the BatchMatMul wrapper looks the Transpose kernel up when it is patched.
-  if (!patchWasmTranspose() || !patchWasmBatchMatMul())
+  if (!patchWasmIdentity() || !patchWasmTranspose() || !patchWasmBatchMatMul())
     throw new Error('wasm kernels are not registered; load the backend first');
 }
