@@ -10,8 +10,10 @@
  *   4. the same call again: everything reused.
  *
  * `npm run bench:analysis -- --json` prints one JSON object. `--quick`: 3 models (smoke run).
- * Wall and CPU seconds are both reported: the analysis is single-threaded (JS + 1-thread wasm),
- * so on an idle machine wall ≈ CPU time, while on a shared, loaded one wall time is inflated.
+ * Wall and CPU seconds are both reported. Model forward passes run on 1-thread wasm and most of
+ * the measures on the main thread; only the large similarity products use the kernel worker pool
+ * (src/core/similarity/kernel-pool.ts). So on an idle machine wall ≈ CPU time, while on a
+ * shared, loaded one wall time is inflated.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

@@ -1,10 +1,14 @@
 /**
  * Similarity benchmarks (issue 5). `npm run bench:similarity -- --json` prints one JSON object.
  *
- * 1. Linear CKA, N = 4096 examples, D = 512 features each, float64: our kernel vs NumPy on the
- *    same data on the same machine. NumPy is run twice: with the environment as it is, and with
- *    OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (set here on some processors for old OpenBLAS
- *    builds; they slow a current one). Skipped with a reason when python3/numpy is missing.
+ * 1. Linear CKA, N = 4096 examples, D = 512 features each, float64: ours vs NumPy on the same
+ *    data on the same machine. Ours is timed on one thread and on the default worker pool
+ *    (`threads`; `workerItems` > 0 shows the workers took part, `bitIdenticalAcrossThreads` that
+ *    both give the same value), plus the XᵀY kernel alone in GFLOP/s. NumPy is run twice: with
+ *    the environment as it is, and with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (set here on
+ *    some processors for old OpenBLAS builds; unset, OpenBLAS picks its kernel for the CPU it
+ *    finds). `ratio` / `ratioUnset`: our best wall time over NumPy's; `cpuRatio`: CPU seconds per
+ *    run, all threads of both. Skipped with a reason when python3/numpy is missing.
  * 2. A full analysis of an 8-model seed sweep on synthetic activations of the real shape: every
  *    model pair, every layer (embedding, 3 blocks, final norm) matched by index, d = 64, a
  *    2,048-token probe set, all 7 representation measures through the analysis step's own
@@ -25,6 +29,13 @@ import { fileURLToPath } from 'node:url';
 import { matrixToNpy } from '../src/core/npy';
 import { Rng } from '../src/core/rng';
 import { linearCka } from '../src/core/similarity/cka';
+import {
+  crossProduct,
+  kernelPoolReady,
+  kernelPoolWorkerItems,
+  kernelThreads,
+  setKernelThreads,
+} from '../src/core/similarity/kernels';
 import { errorConsistency, outcomeHomogenization } from '../src/core/similarity/error-consistency';
 import type { Matrix } from '../src/core/similarity/matrix';
 import {
@@ -81,6 +92,7 @@ interface NumpyResult {
   value: number;
   seconds_min: number;
   seconds_median: number;
+  cpu_seconds_min: number;
   numpy: string;
   blas: unknown;
   OPENBLAS_CORETYPE: string | null;
@@ -98,25 +110,55 @@ function runNumpy(xFile: string, yFile: string, env: NodeJS.ProcessEnv): NumpyRe
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as NumpyResult;
 }
 
-function benchLinearCka(): Record<string, unknown> {
+/** Best-of-REPS seconds and CPU seconds per run of `fn` (after one warm-up call). */
+function best<T>(fn: () => T): { seconds: number; all: number[]; cpu: number; value: T } {
+  fn(); // warm-up (JIT, wasm tier-up, kernel memory growth)
+  const cpu0 = process.cpuUsage();
+  const runs = Array.from({ length: REPS }, () => timeIt(fn));
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    seconds: Math.min(...runs.map((r) => r.seconds)),
+    all: runs.map((r) => r.seconds),
+    cpu: (cpu.user + cpu.system) / 1e6 / REPS,
+    value: runs[0].value,
+  };
+}
+
+async function benchLinearCka(): Promise<Record<string, unknown>> {
   const n = quick ? 512 : 4096;
   const d = quick ? 64 : 512;
   const rng = new Rng(20240501);
   const x = randn(rng, n, d);
   const y = related(rng, x, d, 1);
-  log(`linear CKA ${n}×${d}: JS…`);
-  linearCka(x, y); // warm-up (JIT)
-  const cpu0 = process.cpuUsage();
-  const runs = Array.from({ length: REPS }, () => timeIt(() => linearCka(x, y)));
-  const cpu = process.cpuUsage(cpu0);
-  const js = Math.min(...runs.map((r) => r.seconds));
-  const value = runs[0].value;
+  // Each call builds fresh Representations (centering, products): the one-off cost of a pair.
+  log(`linear CKA ${n}×${d}: ours, one thread…`);
+  setKernelThreads(1);
+  const single = best(() => linearCka(x, y));
+  const kernelSingle = best(() => crossProduct(x, y));
+  setKernelThreads(undefined);
+  linearCka(x, y); // starts the worker pool
+  await kernelPoolReady();
+  log(`linear CKA ${n}×${d}: ours, ${kernelThreads()} threads…`);
+  const threaded = best(() => linearCka(x, y));
+  const kernelThreaded = best(() => crossProduct(x, y));
+  const js = threaded.seconds;
+  const value = threaded.value;
+  const gflops = (s: number): number => (2 * n * d * d) / s / 1e9;
   const out: Record<string, unknown> = {
     n,
     d,
+    threads: kernelThreads(),
+    // Work items run by the worker threads during the threaded runs (0: the pool did not help).
+    workerItems: kernelPoolWorkerItems(),
     jsSeconds: js,
-    jsSecondsAll: runs.map((r) => r.seconds),
-    jsCpuSecondsPerRun: (cpu.user + cpu.system) / 1e6 / REPS,
+    jsSecondsAll: threaded.all,
+    jsCpuSecondsPerRun: threaded.cpu,
+    singleThreadSeconds: single.seconds,
+    singleThreadSecondsAll: single.all,
+    bitIdenticalAcrossThreads: single.value === value,
+    // XᵀY alone (N·D² multiply-adds), the kernel's throughput without the per-pair overhead.
+    kernelGflopsThreaded: gflops(kernelThreaded.seconds),
+    kernelGflopsSingleThread: gflops(kernelSingle.seconds),
     value,
   };
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
@@ -141,6 +183,9 @@ function benchLinearCka(): Record<string, unknown> {
     out.numpyUnset = unset;
     if (typeof asIs !== 'string') {
       out.ratio = js / asIs.seconds_min;
+      out.ratioSingleThread = single.seconds / asIs.seconds_min;
+      // CPU seconds per run, all threads of each side: what a fully loaded machine would see.
+      out.cpuRatio = threaded.cpu / asIs.cpu_seconds_min;
       out.absDiffVsNumpy = Math.abs(asIs.value - value);
     }
     if (typeof unset !== 'string') out.ratioUnset = js / unset.seconds_min;
@@ -271,7 +316,7 @@ const result = {
   node: process.version,
   loadAverage1mBefore: loadBefore[0],
   calibrationExp2MSecondsBefore: calibrationBefore,
-  linearCka: only === 'analysis' ? 'skipped (--only)' : benchLinearCka(),
+  linearCka: only === 'analysis' ? 'skipped (--only)' : await benchLinearCka(),
   fullAnalysis: only === 'cka' ? 'skipped (--only)' : benchFullAnalysis(),
   loadAverage1mAfter: loadavg()[0],
   calibrationExp2MSecondsAfter: calibrate(),

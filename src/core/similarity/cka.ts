@@ -41,7 +41,7 @@ function crossTerm(a: Representation, b: Representation, strategy: CkaStrategy):
   const featureCost = n * a.cols * b.cols;
   const gramCost = ((n * n) / 2) * (a.cols + b.cols) + n * n;
   const useGram = strategy === 'gram' || (strategy === 'auto' && gramCost < featureCost);
-  if (!useGram) return sumSquares(a.crossCentered(b).data);
+  if (!useGram) return a.crossSumSquares(b);
   const k = a.linearGram();
   const l = b.linearGram();
   let kl = 0;

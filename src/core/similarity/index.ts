@@ -6,7 +6,14 @@
  */
 export type { Matrix } from './matrix';
 export { matrix, fromRows, toRows, transpose, centerColumns, multiply } from './matrix';
-export { crossProduct, gram, setKernel, wasmKernelAvailable } from './kernels';
+export {
+  crossProduct,
+  gram,
+  kernelThreads,
+  setKernel,
+  setKernelThreads,
+  wasmKernelAvailable,
+} from './kernels';
 export type { KernelChoice } from './kernels';
 export type { RepresentationInput } from './representation';
 export { Representation, asRepresentation } from './representation';

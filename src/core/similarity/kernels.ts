@@ -2,20 +2,28 @@
  * The float64 products behind every representation measure: AᵀB (feature space) and AAᵀ
  * (Gram matrices).
  *
- * Both reduce to one kernel: all dot products between the rows of two row-major arrays, rows
- * being contiguous. It runs as WebAssembly SIMD (kernels-wasm.ts, ~4× faster) where available;
- * this file holds the portable JS fallback. Why this shape: V8 compiles scalar float64 JS, so
- * speed comes only from
+ * Where WebAssembly SIMD is available (Node, current browsers) both run in kernels-wasm.ts: AᵀB
+ * in an outer-product kernel on packed operands (no transposed copies; centering fused into the
+ * packing), AAᵀ in a row-dot-product kernel, each on up to 4 threads in Node (kernel-pool.ts,
+ * bit-for-bit the same results for any thread count). This file holds the dispatch and the
+ * portable JS fallback: all dot products between the rows of two row-major arrays (AᵀB on
+ * transposed copies). Why that shape: V8 compiles scalar float64 JS, so speed comes only from
  * register tiling (a 3×4 tile keeps 12 accumulators plus 7 operands in the 16 SSE registers,
  * loading 7 values per 12 multiply-adds) and from k-blocking (a 1024-long slice of each row
  * stays in L2 while the tile sweeps the other operand). Measured here at ~1.9 GFLOP/s, about
  * 3× a naive triple loop; results are bit-for-bit independent of the tiling except for the
- * order of partial sums.
+ * order of partial sums. The kernels differ in summation order only (~1e-15 relative).
  */
-import { wasmRowDots, wasmUpperGram } from './kernels-wasm';
-export { wasmKernelAvailable } from './kernels-wasm';
+import { wasmCrossProduct, wasmCrossSumSquares, wasmRowDots, wasmUpperGram } from './kernels-wasm';
+export {
+  kernelPoolReady,
+  kernelPoolWorkerItems,
+  kernelThreads,
+  setKernelThreads,
+  wasmKernelAvailable,
+} from './kernels-wasm';
 import type { Matrix } from './matrix';
-import { transpose } from './matrix';
+import { centerColumns, sumSquares, transpose } from './matrix';
 import { giveBuffer, takeBuffer } from './pool';
 
 const K_BLOCK = 1024;
@@ -224,11 +232,68 @@ function transposed(m: Matrix): Matrix {
 
 /** XᵀY, a D1×D2 matrix (cost N·D1·D2 multiply-adds). */
 export function crossProduct(x: Matrix, y: Matrix): Matrix {
+  return centeredCrossProduct(x, undefined, y, undefined);
+}
+
+/**
+ * (X − 1·mxᵀ)ᵀ(Y − 1·myᵀ), D1×D2: the product of the column-centered data without a centered
+ * copy (the wasm kernel subtracts the means while packing its operands; the values equal
+ * `crossProduct(centerColumns(x), centerColumns(y))` bit for bit on the JS route). A missing
+ * mean means no centering. Symmetric work is halved when x === y and mx === my. `stable`: the
+ * data and the mean arrays never change (a Representation's), so the kernel may reuse its packed
+ * copies of them in the next product (linear CKA's XᵀY, XᵀX, YᵀY pack each side once).
+ */
+export function centeredCrossProduct(
+  x: Matrix,
+  mx: Float64Array | undefined,
+  y: Matrix,
+  my: Float64Array | undefined,
+  stable = false,
+): Matrix {
   if (x.rows !== y.rows) throw new Error(`crossProduct: ${x.rows} vs ${y.rows} rows`);
+  const same = x === y && mx === my;
+  if (choice === 'auto' && x.rows * x.cols * y.cols >= WASM_MIN_WORK) {
+    const w = wasmCrossProduct(x.data, mx, y.data, my, x.rows, x.cols, y.cols, same, stable);
+    if (w) {
+      if (same) mirrorUpper(w, x.cols);
+      return { rows: x.cols, cols: y.cols, data: w };
+    }
+  }
+  if (mx || my) {
+    const xc = mx ? centerColumns(x, mx) : x;
+    return jsCrossProduct(xc, same ? xc : my ? centerColumns(y, my) : y);
+  }
+  return jsCrossProduct(x, y);
+}
+
+/**
+ * ‖(X − 1·mxᵀ)ᵀ(Y − 1·myᵀ)‖²_F, equal bit for bit to `sumSquares` of `centeredCrossProduct`'s
+ * data, without allocating the D1×D2 product where the wasm kernel runs (see
+ * kernels-wasm.ts `wasmCrossSumSquares`).
+ */
+export function centeredCrossSumSquares(
+  x: Matrix,
+  mx: Float64Array | undefined,
+  y: Matrix,
+  my: Float64Array | undefined,
+  stable = false,
+): number {
+  if (x.rows !== y.rows) throw new Error(`crossProduct: ${x.rows} vs ${y.rows} rows`);
+  const same = x === y && mx === my;
+  if (choice === 'auto' && x.rows * x.cols * y.cols >= WASM_MIN_WORK) {
+    const s = wasmCrossSumSquares(x.data, mx, y.data, my, x.rows, x.cols, y.cols, same, stable);
+    if (s !== undefined) return s;
+  }
+  return sumSquares(centeredCrossProduct(x, mx, y, my, stable).data);
+}
+
+function jsCrossProduct(x: Matrix, y: Matrix): Matrix {
   const xt = transposed(x);
   const yt = x === y ? xt : transposed(y);
-  const data = rowDots(xt.data, x.cols, yt.data, y.cols, x.rows, x === y);
-  return { rows: x.cols, cols: y.cols, data };
+  const c = new Float64Array(x.cols * y.cols);
+  jsRowDots(xt.data, x.cols, yt.data, y.cols, x.rows, x === y, c);
+  if (x === y) mirrorUpper(c, x.cols);
+  return { rows: x.cols, cols: y.cols, data: c };
 }
 
 /** XᵀX, symmetric D×D (cost N·D²/2). */

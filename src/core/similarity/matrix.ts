@@ -71,9 +71,11 @@ export function columnMeans(m: Matrix): Float64Array {
   return mean;
 }
 
-/** A copy with every column's mean subtracted (the "H X" of the CKA literature). */
-export function centerColumns(m: Matrix): Matrix {
-  const mean = columnMeans(m);
+/**
+ * A copy with every column's mean subtracted (the "H X" of the CKA literature); `mean` may be
+ * given when already known (it must be `columnMeans(m)` for a centered result).
+ */
+export function centerColumns(m: Matrix, mean: Float64Array = columnMeans(m)): Matrix {
   const out = new Float64Array(m.data.length);
   for (let i = 0; i < m.rows; i++) {
     const o = i * m.cols;

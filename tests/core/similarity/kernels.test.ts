@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  centeredCrossProduct,
   crossProduct,
   gram,
   rowDots,
   setKernel,
   wasmKernelAvailable,
 } from '../../../src/core/similarity/kernels';
+import { centerColumns, columnMeans, transpose } from '../../../src/core/similarity/matrix';
 import { between, itRandom, randn } from './random';
 
 function naive(
@@ -72,3 +74,67 @@ for (const kernel of ['auto', 'js'] as const)
         }
     });
   });
+
+describe('the outer-product (AᵀB) wasm kernel, sizes past the JS threshold', () => {
+  itRandom('crossProduct = XᵀY across 4-column panel and 256-row k-block remainders', (rng) => {
+    for (let t = 0; t < 4; t++) {
+      const n = between(rng, 250, 700);
+      const x = randn(rng, n, between(rng, 17, 45));
+      const y = t === 0 ? x : randn(rng, n, between(rng, 17, 45));
+      const c = crossProduct(x, y);
+      const want = naive(transpose(x).data, x.cols, transpose(y).data, y.cols, n);
+      expect([c.rows, c.cols]).toEqual([x.cols, y.cols]);
+      for (let i = 0; i < want.length; i++) expect(c.data[i]).toBeCloseTo(want[i], 9);
+    }
+  });
+
+  itRandom('centeredCrossProduct equals the product of centered copies', (rng) => {
+    const n = between(rng, 300, 600);
+    const x = randn(rng, n, between(rng, 20, 40));
+    const y = randn(rng, n, between(rng, 20, 40));
+    for (let i = 0; i < x.data.length; i++) x.data[i] += 3 + (i % x.cols);
+    const mx = columnMeans(x);
+    const my = columnMeans(y);
+    const got = centeredCrossProduct(x, mx, y, my);
+    const want = crossProduct(centerColumns(x), centerColumns(y));
+    // The kernel centers while packing with the same subtraction: identical values.
+    expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.data.buffer))).toBe(true);
+    const self = centeredCrossProduct(x, mx, x, mx);
+    const selfWant = crossProduct(centerColumns(x), centerColumns(x));
+    expect(Buffer.from(self.data.buffer).equals(Buffer.from(selfWant.data.buffer))).toBe(true);
+  });
+});
+
+itRandom('operands kept packed between products give the values of fresh packing', (rng) => {
+  const n = between(rng, 300, 520);
+  const reps = [0, 1, 2].map(() => {
+    const m = randn(rng, n, between(rng, 20, 60));
+    return { m, mean: columnMeans(m) };
+  });
+  const g = randn(rng, 200, 30);
+  // A sequence that reuses, moves and evicts packed operands (gram overwrites the memory).
+  const steps: [number, number][] = [
+    [0, 1],
+    [0, 0],
+    [1, 1],
+    [2, 0],
+    [1, 2],
+    [-1, -1],
+    [2, 2],
+    [0, 1],
+    [1, 0],
+  ];
+  for (const [a, b] of steps) {
+    if (a < 0) {
+      gram(g);
+      continue;
+    }
+    const [x, y] = [reps[a], reps[b]];
+    const kept = centeredCrossProduct(x.m, x.mean, y.m, y.mean, true);
+    const fresh = centeredCrossProduct(x.m, x.mean, y.m, y.mean, false);
+    expect(Buffer.from(kept.data.buffer).equals(Buffer.from(fresh.data.buffer))).toBe(true);
+    // …and the fresh packing moved nothing the next stable product relies on.
+    const again = centeredCrossProduct(x.m, x.mean, y.m, y.mean, true);
+    expect(Buffer.from(again.data.buffer).equals(Buffer.from(fresh.data.buffer))).toBe(true);
+  }
+});

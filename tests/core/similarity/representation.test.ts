@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
-import { rbfCka, rbfCkaPairs } from '../../../src/core/similarity/cka';
-import type { Matrix } from '../../../src/core/similarity/matrix';
+import { linearCka, rbfCka, rbfCkaPairs } from '../../../src/core/similarity/cka';
+import { sumSquares, type Matrix } from '../../../src/core/similarity/matrix';
 import { MEASURE_NAMES, computeMeasure } from '../../../src/core/similarity/registry';
 import { Representation } from '../../../src/core/similarity/representation';
 import { between, itRandom, randn } from './random';
@@ -116,4 +116,28 @@ describe('the Gram-derived products at sizes that use the SIMD kernel (fresh ran
     // Released and rebuilt: the same values again (pooled buffers reused).
     expect(rbfCka(reps[0], reps[1], threshold)).toBeCloseTo(pairs[0][1] as number, 12);
   });
+});
+
+describe('Representation products without materialising them (D1·D2 ≥ 65,536)', () => {
+  itRandom(
+    'crossSumSquares and selfProduct equal sumSquares of the products, bit for bit',
+    (rng) => {
+      const n = between(rng, 270, 330);
+      const x = randn(rng, n, between(rng, 256, 270));
+      const y = randn(rng, n, between(rng, 256, 270));
+      for (let i = 0; i < x.data.length; i++) x.data[i] += 2; // a mean to remove
+      const a = new Representation(x);
+      const b = new Representation(y);
+      // First through the no-allocation route, then from the materialised products.
+      const lazy = [a.crossSumSquares(b), a.selfProduct(), b.crossSumSquares(a)];
+      const full = [
+        sumSquares(new Representation(x).crossCentered(new Representation(y)).data),
+        sumSquares(new Representation(x).covariance().data),
+      ];
+      expect(lazy[0]).toBe(full[0]);
+      expect(lazy[1]).toBe(full[1]);
+      expect(lazy[2]).toBe(lazy[0]); // memoised for the pair, both orders
+      expect(linearCka(a, b)).toBe(linearCka(x, y));
+    },
+  );
 });
