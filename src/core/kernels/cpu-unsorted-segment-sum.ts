@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // its registration must exist before we replace it
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { scatterAdd, segmentRows } from './segment-sum';
 
 interface CpuBackendLike {
   readSync(dataId: object): ArrayLike<number>;
@@ -24,27 +25,12 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const { numSegments } = attrs as { numSegments: number };
   const be = backend as unknown as CpuBackendLike;
-  if (x.dtype !== 'float32' && x.dtype !== 'int32')
-    throw new Error(`UnsortedSegmentSum (cpu): unsupported dtype ${x.dtype}`);
-  const idRank = segmentIds.shape.length;
-  for (let i = 0; i < idRank; i++)
-    if (segmentIds.shape[i] !== x.shape[i])
-      throw new Error(
-        `UnsortedSegmentSum (cpu): segmentIds shape ${segmentIds.shape} must prefix x shape ${x.shape}`,
-      );
-  const rowShape = x.shape.slice(idRank);
-  const rowSize = rowShape.reduce((p, s) => p * s, 1);
+  const { rowShape, rowSize } = segmentRows(x, segmentIds, 'cpu');
   const xs = be.readSync(x.dataId);
   const ids = be.readSync(segmentIds.dataId);
   const size = numSegments * rowSize;
   const o = x.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-  for (let i = 0; i < ids.length; i++) {
-    const seg = ids[i];
-    if (seg < 0 || seg >= numSegments) continue; // TF semantics: out-of-range ids are dropped
-    const src = i * rowSize;
-    const dst = seg * rowSize;
-    for (let j = 0; j < rowSize; j++) o[dst + j] += xs[src + j];
-  }
+  scatterAdd(xs, ids, numSegments, rowSize, o);
   return be.makeTensorInfo([numSegments, ...rowShape], x.dtype, o);
 };
 

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { scatterAdd, segmentRows } from './segment-sum';
 
 interface WasmHeapBackend {
   readSync(dataId: object): ArrayLike<number>;
@@ -19,29 +20,14 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const { numSegments } = attrs as { numSegments: number };
   const be = backend as unknown as WasmHeapBackend;
-  if (x.dtype !== 'float32' && x.dtype !== 'int32')
-    throw new Error(`UnsortedSegmentSum (wasm): unsupported dtype ${x.dtype}`);
-  const idRank = segmentIds.shape.length;
-  for (let i = 0; i < idRank; i++)
-    if (segmentIds.shape[i] !== x.shape[i])
-      throw new Error(
-        `UnsortedSegmentSum (wasm): segmentIds shape ${segmentIds.shape} must prefix x shape ${x.shape}`,
-      );
-  const rowShape = x.shape.slice(idRank);
-  const rowSize = rowShape.reduce((p, s) => p * s, 1);
+  const { rowShape, rowSize } = segmentRows(x, segmentIds, 'wasm');
   // Copies, read before allocating the output: allocation may grow (and so detach) the heap.
   const xs = be.readSync(x.dataId);
   const ids = be.readSync(segmentIds.dataId);
   const out = be.makeOutput([numSegments, ...rowShape], x.dtype);
   const o = be.typedArrayFromHeap(out);
   o.fill(0);
-  for (let i = 0; i < ids.length; i++) {
-    const seg = ids[i];
-    if (seg < 0 || seg >= numSegments) continue; // TF semantics: out-of-range ids are dropped
-    const src = i * rowSize;
-    const dst = seg * rowSize;
-    for (let j = 0; j < rowSize; j++) o[dst + j] += xs[src + j];
-  }
+  scatterAdd(xs, ids, numSegments, rowSize, o);
   return out;
 };
 
