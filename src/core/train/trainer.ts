@@ -230,9 +230,14 @@ export class Trainer {
         quantity: bad.quantity,
         value: bad.value,
         message:
-          `Training diverged at step ${step}: ${bad.quantity} of member ${bad.member} ` +
-          `(init seed ${this.model.seeds[bad.member]}) is ${bad.value} at learning rate ${lr.toPrecision(3)}. ` +
-          'No update was applied; lower the learning rate or enable gradient clipping.',
+          `Training diverged at step ${step}: ${bad.quantity} of member ${bad.member}` +
+          // Positions shift as diverged members leave a lockstep stack; the seed names the run.
+          (K > 1 ? ` of ${K} in lockstep` : '') +
+          ` (init seed ${this.model.seeds[bad.member]}) is ${bad.value} at learning rate ` +
+          `${lr.toPrecision(3)}. No update was applied; ` +
+          (this.config.gradClip > 0
+            ? `lower the learning rate (gradient clipping at ${this.config.gradClip} is already on).`
+            : 'lower the learning rate or enable gradient clipping (training.gradClip).'),
       };
       result.ms = performance.now() - t0;
       return result;

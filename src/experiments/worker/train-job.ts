@@ -331,8 +331,10 @@ async function trainMembers(ctx: JobContext, job: TrainJob): Promise<void> {
         const k = r.diverged.member;
         const m = members[k];
         m.lastLoss = r.losses[k];
+        // Both quantities, so a run that diverged through its gradient shows which one blew up.
         writer.addStep(m.run.id, r.diverged.step, r.diverged.step * tokensPerStep, wallMs(), {
           loss: r.losses[k],
+          grad_norm: r.gradNorms[k],
         });
         writer.flush();
         endRun(m, 'diverged', r.diverged.step, r.diverged.message, null);

@@ -64,8 +64,8 @@ const multiples = (n: number, below: number) =>
 
 /**
  * What the store must hold for a run that diverged at step `d`: every metric row at a step
- * ≤ d; the loss at steps 1..d (finite before d; at d non-finite unless the gradient norm was
- * what diverged), everything else only up to d − 1; checkpoints only before d.
+ * ≤ d; the loss and gradient norm at steps 1..d (finite before d; at d whichever diverged is
+ * non-finite), everything else only up to d − 1; checkpoints only before d.
  */
 function expectDivergedRecord(run: RunRow, d: number): void {
   expect(allMetricSteps(store, run.id).at(-1)).toBe(d);
@@ -74,7 +74,10 @@ function expectDivergedRecord(run: RunRow, d: number): void {
   const lossDiverged = run.statusReason!.includes(': loss of member');
   for (const [step, v] of loss)
     expect(Number.isFinite(v), `loss at ${step}`).toBe(step < d || !lossDiverged);
-  expect([...seriesOf(store, run.id, 'grad_norm').keys()]).toEqual(stepsTo(d - 1));
+  // The gradient norm is logged at d too, so a run that diverged through it shows the value.
+  const gradNorm = seriesOf(store, run.id, 'grad_norm');
+  expect([...gradNorm.keys()]).toEqual(stepsTo(d));
+  if (!lossDiverged) expect(Number.isFinite(gradNorm.get(d)!), `grad_norm at ${d}`).toBe(false);
   expect([...seriesOf(store, run.id, 'eval_loss').keys()]).toEqual(multiples(EVERY, d));
   expect(store.checkpoints.list(run.id).map((c) => c.step)).toEqual(multiples(EVERY, d));
 }

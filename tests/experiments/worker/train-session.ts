@@ -59,7 +59,7 @@ export const stepsTo = (n: number): number[] => Array.from({ length: n }, (_, i)
 
 /**
  * Asserts two runs logged the same metric series (same steps; values equal to `rel` relative,
- * NaN only where the other has NaN).
+ * non-finite values only where the other has the same).
  */
 export function expectSameSeries(
   store: Store,
@@ -74,8 +74,9 @@ export function expectSameSeries(
     expect([...a.keys()], `${name} steps`).toEqual([...b.keys()]);
     for (const [step, va] of a) {
       const vb = b.get(step)!;
-      if (Number.isNaN(va) || Number.isNaN(vb)) {
-        expect([name, step, va], 'NaN on one side only').toEqual([name, step, vb]);
+      // Non-finite values (a diverged step's loss or gradient norm) must match exactly.
+      if (!Number.isFinite(va) || !Number.isFinite(vb)) {
+        expect([name, step, va], 'non-finite on one side only').toEqual([name, step, vb]);
         continue;
       }
       const err = Math.abs(va - vb) / Math.max(Math.abs(vb), 1e-12);
