@@ -55,6 +55,7 @@ export interface HeapKernelSpec {
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 interface CpuBackendLike {
@@ -80,22 +81,21 @@ function wasmKernel(spec: HeapKernelSpec): KernelFunc {
     const shapes = ins.map((t) => t.shape);
     // Allocate every output before taking any view: allocation may grow the heap.
     const outs = spec.outputShapes(shapes, attrs).map((s) => be.makeOutput(s, 'float32'));
-    const inViews = ins.map((t) => be.typedArrayFromHeap(t));
-    const outViews = outs.map((t) => be.typedArrayFromHeap(t));
+    const address = (t: TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
     if (
       spec.simd?.(
         backend as unknown as WasmBackendHandle,
-        inViews.map((a) => a.byteOffset),
-        outViews.map((a) => a.byteOffset),
+        ins.map(address),
+        outs.map(address),
         shapes,
         attrs,
       )
     )
       return outs.length === 1 ? outs[0] : outs;
+    // Views only now: the SIMD kernel may have grown the heap (scratch), detaching older ones.
     spec.compute(
-      // The SIMD kernel may have grown the heap (scratch), detaching the views: take fresh ones.
-      spec.simd ? ins.map((t) => be.typedArrayFromHeap(t)) : inViews,
-      spec.simd ? outs.map((t) => be.typedArrayFromHeap(t)) : outViews,
+      ins.map((t) => be.typedArrayFromHeap(t)),
+      outs.map((t) => be.typedArrayFromHeap(t)),
       shapes,
       attrs,
     );

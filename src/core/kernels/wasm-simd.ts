@@ -15,6 +15,8 @@
  * the calling thread, so results do not depend on the thread count.
  */
 
+import { wasmBytes } from '../wasm-bytes';
+
 /** The slice of the WebAssembly JS API used here (the project's TS lib has no DOM types). */
 interface WasmMemory {
   buffer: ArrayBuffer | SharedArrayBuffer;
@@ -77,18 +79,21 @@ function memoryOf(backend: WasmBackendHandle): WasmMemory | undefined {
   return !!WA && m instanceof WA.Memory ? m : undefined;
 }
 
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /** Whether `backend`'s heap is a SharedArrayBuffer (the threaded tfjs build). */
 export function isSharedHeap(backend: WasmBackendHandle): boolean {
   const m = memoryOf(backend);
-  return !!m && typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;
+  return !!m && isShared(m);
 }
 
 function compile(base64: string): object {
   let mod = modules.get(base64);
   if (!mod) {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     if (!WA) throw new Error('no WebAssembly');
-    mod = new WA.Module(bytes);
+    mod = new WA.Module(wasmBytes(base64));
     modules.set(base64, mod);
   }
   return mod;
@@ -115,9 +120,7 @@ export function simdExports(backend: WasmBackendHandle, source: SimdSource): Was
   let inst = state.instances.get(source);
   if (inst === undefined) {
     try {
-      const shared =
-        typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const mod = compile(shared ? source.WASM_SHARED : source.WASM);
+      const mod = compile(isShared(memory) ? source.WASM_SHARED : source.WASM);
       inst = new (WA as WasmApi).Instance(mod, { env: { memory } }).exports;
     } catch {
       inst = null;

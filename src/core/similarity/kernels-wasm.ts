@@ -18,6 +18,7 @@
  * kernels.ts uses its JS kernel. Threads are used only in Node (worker_threads and
  * SharedArrayBuffer) and only for products large enough to pay for the hand-off (~0.1 ms).
  */
+import { wasmBytes } from '../wasm-bytes';
 import { WASM, WASM_SHARED } from './row-dots-wasm';
 import { MAX_ITEMS, startPool, type KernelPool, type PoolFunction } from './kernel-pool';
 
@@ -60,10 +61,6 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined;
 
-function decode(b64: string): Uint8Array {
-  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-}
-
 /**
  * Node with worker_threads: the shared-memory build, so a pool can join in later. Not where a
  * `window` exists (an Electron renderer with Node integration): Atomics.wait, which the calling
@@ -79,7 +76,7 @@ function threadsPossible(): boolean {
 }
 
 function instantiate(wasm: WasmApi, shared: boolean): Kernel | null {
-  const bytes = decode(shared ? WASM_SHARED : WASM);
+  const bytes = wasmBytes(shared ? WASM_SHARED : WASM);
   if (!wasm.validate(bytes)) return null; // no SIMD (or threads) support
   const memory = shared
     ? new wasm.Memory({ initial: 1, maximum: 65536, shared: true })
