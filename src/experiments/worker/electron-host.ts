@@ -6,7 +6,7 @@
  * bundled worker entry (src/experiments/worker/worker-main.ts built to JS).
  */
 import type { UtilityProcess } from 'electron';
-import type { WorkerExit, WorkerHost, WorkerHostFactory } from './host';
+import { ExitNotifier, type WorkerExit, type WorkerHost, type WorkerHostFactory } from './host';
 import type { HostToWorker, WorkerToHost } from './protocol';
 
 /** The part of Electron's `utilityProcess` module we use. */
@@ -24,15 +24,13 @@ export interface UtilityProcessModule {
 
 class ElectronWorkerHost implements WorkerHost {
   private child: UtilityProcess;
-  private exited: WorkerExit | null = null;
-  private exitCbs = new Set<(e: WorkerExit) => void>();
+  private readonly exit = new ExitNotifier();
 
   constructor(up: UtilityProcessModule, entry: string) {
     this.child = up.fork(entry, [], { serviceName: 'Homolab training worker', stdio: 'inherit' });
     this.child.on('exit', (code: number) => {
       // utilityProcess reports no signal; a crash shows as a non-zero code.
-      this.exited = { code, signal: null };
-      for (const cb of this.exitCbs) cb(this.exited);
+      this.exit.fire({ code, signal: null });
     });
   }
 
@@ -41,7 +39,7 @@ class ElectronWorkerHost implements WorkerHost {
   }
 
   send(msg: HostToWorker): void {
-    if (!this.exited) this.child.postMessage(msg);
+    if (!this.exit.exited) this.child.postMessage(msg);
   }
 
   onMessage(cb: (msg: WorkerToHost) => void): () => void {
@@ -51,17 +49,11 @@ class ElectronWorkerHost implements WorkerHost {
   }
 
   onExit(cb: (exit: WorkerExit) => void): () => void {
-    if (this.exited) {
-      const e = this.exited;
-      queueMicrotask(() => cb(e));
-      return () => undefined;
-    }
-    this.exitCbs.add(cb);
-    return () => this.exitCbs.delete(cb);
+    return this.exit.subscribe(cb);
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill();
+    if (!this.exit.exited) this.child.kill();
   }
 }
 

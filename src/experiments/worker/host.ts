@@ -23,6 +23,37 @@ export interface WorkerHost {
   kill(): void;
 }
 
+/**
+ * A worker process's exit, remembered and announced once to every subscriber — also to one that
+ * subscribes after the process is gone (it is called on the next microtask).
+ */
+export class ExitNotifier {
+  private exit: WorkerExit | null = null;
+  private readonly callbacks = new Set<(e: WorkerExit) => void>();
+
+  /** The exit, once the process is gone. */
+  get exited(): WorkerExit | null {
+    return this.exit;
+  }
+
+  /** Records the exit and tells the subscribers. */
+  fire(exit: WorkerExit): void {
+    this.exit = exit;
+    for (const cb of this.callbacks) cb(exit);
+  }
+
+  /** `WorkerHost.onExit`: subscribes; returns an unsubscribe function. */
+  subscribe(cb: (exit: WorkerExit) => void): () => void {
+    const e = this.exit;
+    if (e) {
+      queueMicrotask(() => cb(e));
+      return () => undefined;
+    }
+    this.callbacks.add(cb);
+    return () => this.callbacks.delete(cb);
+  }
+}
+
 /** Starts a fresh worker process. */
 export type WorkerHostFactory = () => WorkerHost;
 

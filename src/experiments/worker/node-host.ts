@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { WorkerExit, WorkerHost, WorkerHostFactory } from './host';
+import { ExitNotifier, type WorkerExit, type WorkerHost, type WorkerHostFactory } from './host';
 import type { HostToWorker, WorkerToHost } from './protocol';
 
 /** The worker entry next to this file (`worker-main.ts`, or `.js` once built). */
@@ -29,8 +29,7 @@ export interface NodeWorkerOptions {
 
 class NodeWorkerHost implements WorkerHost {
   private child: ChildProcess;
-  private exited: WorkerExit | null = null;
-  private exitCbs = new Set<(e: WorkerExit) => void>();
+  private readonly exit = new ExitNotifier();
 
   constructor(opts: NodeWorkerOptions) {
     const entry = opts.entry ?? defaultWorkerEntry();
@@ -42,8 +41,7 @@ class NodeWorkerHost implements WorkerHost {
       serialization: 'json',
     });
     this.child.on('exit', (code, signal) => {
-      this.exited = { code, signal };
-      for (const cb of this.exitCbs) cb(this.exited);
+      this.exit.fire({ code, signal });
     });
     // Spawn failures surface as 'error' then 'exit'; keep them from crashing the host.
     this.child.on('error', () => undefined);
@@ -54,7 +52,7 @@ class NodeWorkerHost implements WorkerHost {
   }
 
   send(msg: HostToWorker): void {
-    if (this.exited || !this.child.connected) return;
+    if (this.exit.exited || !this.child.connected) return;
     this.child.send(msg);
   }
 
@@ -65,17 +63,11 @@ class NodeWorkerHost implements WorkerHost {
   }
 
   onExit(cb: (exit: WorkerExit) => void): () => void {
-    if (this.exited) {
-      const e = this.exited;
-      queueMicrotask(() => cb(e));
-      return () => undefined;
-    }
-    this.exitCbs.add(cb);
-    return () => this.exitCbs.delete(cb);
+    return this.exit.subscribe(cb);
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (!this.exit.exited) this.child.kill('SIGKILL');
   }
 }
 
