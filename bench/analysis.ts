@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { openStore } from '../db/store';
 import { initBackend } from '../src/core/engine';
 import { analyzeExperiment, type AnalyzeOptions } from '../src/experiments/analysis';
-import { createExperiment } from '../src/experiments/create';
-import { getPreset } from '../src/experiments/presets';
-import { trainJob } from '../src/experiments/worker/train-job';
+import { createExperiment } from '../src/experiments/spec/create';
+import { getPreset } from '../src/experiments/spec/presets';
+import { trainJob } from '../src/experiments/execution/worker/train-job';
 
 const args = process.argv.slice(2);
 const jsonOnly = args.includes('--json');

@@ -11,11 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../db/store';
-import { createExperiment } from '../src/experiments/create';
-import { getPreset } from '../src/experiments/presets';
-import { ExperimentRunner } from '../src/experiments/runner';
-import { nodeWorkerFactory } from '../src/experiments/worker/node-host';
-import type { BackendChoice } from '../src/experiments/worker/protocol';
+import { createExperiment } from '../src/experiments/spec/create';
+import { getPreset } from '../src/experiments/spec/presets';
+import { ExperimentRunner } from '../src/experiments/execution/runner';
+import { nodeWorkerFactory } from '../src/experiments/execution/worker/node-host';
+import type { BackendChoice } from '../src/experiments/execution/worker/protocol';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/server';
-import { getPreset } from '../src/experiments/presets';
+import { getPreset } from '../src/experiments/spec/presets';
 import { launchChromium } from '../tests/e2e/browser';
 
 // Page-side callbacks run in Chromium; these are the few browser globals they use (this file

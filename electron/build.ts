@@ -5,23 +5,18 @@
  * Dependencies stay external (electron-builder packs node_modules; natives are unpacked).
  */
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { OPERATION_NAMES } from '../src/api/contract';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist', 'electron');
-const version = (
-  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
-).version;
 const common = {
   bundle: true,
   platform: 'node' as const,
   target: 'node22',
   sourcemap: true,
   logLevel: 'warning' as const,
-  define: { __HOMOLAB_VERSION__: JSON.stringify(version) },
 };
 
 /** Bundles main, preload and worker; `outDir` defaults to dist/electron. */
@@ -40,11 +35,11 @@ export async function buildElectron(outDir = out): Promise<void> {
       outfile: join(outDir, 'preload.cjs'),
       format: 'cjs',
       external: ['electron'],
-      define: { ...common.define, __HOMOLAB_OPERATIONS__: JSON.stringify(OPERATION_NAMES) },
+      define: { __HOMOLAB_OPERATIONS__: JSON.stringify(OPERATION_NAMES) },
     }),
     build({
       ...common,
-      entryPoints: [join(root, 'src/experiments/worker/worker-main.ts')],
+      entryPoints: [join(root, 'src/experiments/execution/worker/worker-main.ts')],
       outfile: join(outDir, 'worker-main.js'),
       format: 'esm',
       packages: 'external',

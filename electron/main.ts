@@ -7,7 +7,7 @@ import { app, BrowserWindow, ipcMain, Menu, session, utilityProcess } from 'elec
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab } from '../src/api/lab';
-import { electronWorkerFactory } from '../src/experiments/worker/electron-host';
+import { electronWorkerFactory } from '../src/experiments/execution/worker/electron-host';
 import { APP_ENTRY, isTrustedSender } from './app-origin';
 import { handleAppScheme, registerAppScheme } from './app-protocol';
 import { hardenSession, hardenWebContents } from './content-security';

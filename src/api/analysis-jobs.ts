@@ -7,8 +7,8 @@
  * yet; the analysis of a tiny or small experiment takes seconds. A long analysis does keep this
  * process busy between its awaits (see the report of the UI work for the follow-up).
  */
-import type { Measure } from '../experiments/spec';
-import type { BackendChoice } from '../experiments/worker/protocol';
+import type { Measure } from '../experiments/spec/spec';
+import type { BackendChoice } from '../experiments/execution/worker/protocol';
 import { ApiFailure, notFound } from './errors';
 import type { LabContext } from './lab-context';
 

@@ -1,10 +1,10 @@
 /** What every handler gets: the open store, the runner, live training state and the event bus. */
 import type { Store } from '../../db/store';
-import type { ExperimentRunner } from '../experiments/runner';
+import type { ExperimentRunner } from '../experiments/execution/runner';
 import type { EventBus } from './event-bus';
 import type { LiveState } from './live-state';
-import type { BackendChoice } from '../experiments/worker/protocol';
-import type { WorkerHostFactory } from '../experiments/worker/host';
+import type { BackendChoice } from '../experiments/execution/worker/protocol';
+import type { WorkerHostFactory } from '../experiments/execution/worker/host';
 
 export interface LabContext {
   store: Store;

@@ -6,9 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openStore, type Store } from '../../db/store';
-import { ExperimentRunner } from '../experiments/runner';
-import type { WorkerHostFactory } from '../experiments/worker/host';
-import type { BackendChoice } from '../experiments/worker/protocol';
+import { ExperimentRunner } from '../experiments/execution/runner';
+import type { WorkerHostFactory } from '../experiments/execution/worker/host';
+import type { BackendChoice } from '../experiments/execution/worker/protocol';
 import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
 import { EventBus } from './event-bus';
 import { compareHandlers } from './handlers/compare';

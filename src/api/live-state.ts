@@ -3,7 +3,7 @@
  * throughput/ETA of each experiment, fatal errors and batch hashes, fed by the runner's
  * events. It also translates RunnerEvents into the contract's LabEvents.
  */
-import type { RunnerEvent } from '../experiments/events';
+import type { RunnerEvent } from '../experiments/execution/events';
 import type { LabEvent } from './contract';
 
 export interface LiveRun {

@@ -4,7 +4,7 @@
  * measures of the analysis step, described here in one line each.
  */
 import { MEASURES as REGISTRY } from '../core/similarity/registry';
-import { MEASURES as ANALYSIS_MEASURES } from '../experiments/spec';
+import { MEASURES as ANALYSIS_MEASURES } from '../experiments/spec/spec';
 import type { MeasureInfo } from './types';
 
 const OTHERS: Record<string, Omit<MeasureInfo, 'id' | 'docAnchor'>> = {

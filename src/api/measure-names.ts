@@ -1,6 +1,6 @@
 /**
  * The analysis step's measure names, copied here because the contract must stay browser-safe
- * (src/experiments/spec.ts pulls in Node-side code). tests/api/measure-names.test.ts keeps the
+ * (src/experiments/spec/spec.ts pulls in Node-side code). tests/api/measure-names.test.ts keeps the
  * two lists equal.
  */
 export const MEASURES = [

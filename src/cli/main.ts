@@ -3,6 +3,7 @@
  * Every command has `--help`; `--db FILE` picks the store (default: the desktop app's); `--json`
  * makes output one JSON object per line (errors too). Exit codes: see exit-codes.ts.
  */
+import { APP_VERSION } from '../core/version';
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidTransitionError, NotFoundError } from '../../db/errors';
 import { type CliIO, defaultIO, type GlobalOptions } from './context';
@@ -22,11 +23,11 @@ import {
   validateCommand,
 } from './commands/presets';
 import { resumeCommand, runCommand } from './commands/run';
-import { BACKEND_CHOICES } from '../experiments/worker/protocol';
+import { BACKEND_CHOICES } from '../experiments/execution/worker/protocol';
 import { jsonLine } from './progress';
 import { resolveStorePath } from './paths';
 
-const VERSION = '0.1.0';
+const VERSION = APP_VERSION;
 
 function backendOption(): Option {
   return new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('auto');

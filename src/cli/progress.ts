@@ -2,7 +2,7 @@
  * Rendering runner events: per-run progress bars redrawn in place on a terminal, one JSON object
  * per line with `--json`, and plain lines (run ends, a periodic summary) when piped.
  */
-import type { RunnerEvent } from '../experiments/events';
+import type { RunnerEvent } from '../experiments/execution/events';
 import { fmtCount, fmtDuration, fmtLoss, pad } from './format';
 import { runId as runLabel } from './ids';
 

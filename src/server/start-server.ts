@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab } from '../api/lab';
-import type { WorkerHostFactory } from '../experiments/worker/host';
-import { nodeWorkerFactory } from '../experiments/worker/node-host';
-import type { BackendChoice } from '../experiments/worker/protocol';
+import type { WorkerHostFactory } from '../experiments/execution/worker/host';
+import { nodeWorkerFactory } from '../experiments/execution/worker/node-host';
+import type { BackendChoice } from '../experiments/execution/worker/protocol';
 import { startHttpTransport, type RunningServer } from './http-server';
 import type { FailureLimiter } from './security';
 

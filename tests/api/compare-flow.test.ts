@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/api/lab';
 import type { LabEvent, OperationName, OpInput, OpOutput } from '../../src/api/contract';
-import { nodeWorkerFactory } from '../../src/experiments/worker/node-host';
-import { getPreset } from '../../src/experiments/presets';
+import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { parseCsv } from '../e2e/csv';
 
 let dir: string;

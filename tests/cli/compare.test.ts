@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../db/store';
 import { main } from '../../src/cli/main';
-import { createExperiment } from '../../src/experiments/create';
-import { ExperimentRunner } from '../../src/experiments/runner';
-import { nodeWorkerFactory } from '../../src/experiments/worker/node-host';
+import { createExperiment } from '../../src/experiments/spec/create';
+import { ExperimentRunner } from '../../src/experiments/execution/runner';
+import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../src/reports';
 import type { Comparison } from '../../src/experiments/compare';
-import { getPreset } from '../../src/experiments/presets';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { homolab, parseCsv, tmp, type CliResult } from './helpers';
 
 /** Runs the CLI in this process, capturing its output. */

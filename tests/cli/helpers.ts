@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getPreset } from '../../src/experiments/presets';
-import type { ExperimentSpecInput } from '../../src/experiments/spec';
+import { getPreset } from '../../src/experiments/spec/presets';
+import type { ExperimentSpecInput } from '../../src/experiments/spec/spec';
 import { parseCsv as parseCsvRows } from '../e2e/csv';
 
 export const ROOT = resolve(__dirname, '../..');

@@ -6,8 +6,8 @@ import { EXIT } from '../../src/cli/exit-codes';
 import { parseRef } from '../../src/cli/ids';
 import { main } from '../../src/cli/main';
 import { resolveStorePath, userDataDir } from '../../src/cli/paths';
-import { checkSpec } from '../../src/experiments/parse-spec';
-import { PRESETS } from '../../src/experiments/presets';
+import { checkSpec } from '../../src/experiments/spec/parse-spec';
+import { PRESETS } from '../../src/experiments/spec/presets';
 import { tmp } from './helpers';
 
 function io() {

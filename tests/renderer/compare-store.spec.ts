@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { setClient } from '../../renderer/src/transport';
 import { useCompareStore } from '../../renderer/src/stores/compare';
-import { getPreset } from '../../src/experiments/presets';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { realLab } from './real-lab';
 
 let env: ReturnType<typeof realLab>;

@@ -6,7 +6,7 @@ import HeatMap from '../../renderer/src/components/heat-map.vue';
 import ModalDialog from '../../renderer/src/components/modal-dialog.vue';
 import ExperimentsView from '../../renderer/src/views/experiments-view.vue';
 import { setClient } from '../../renderer/src/transport';
-import { getPreset } from '../../src/experiments/presets';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { realLab } from './real-lab';
 
 let env: ReturnType<typeof realLab>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type LabClient } from '../../src/api/client';
 import { createLab, type Lab } from '../../src/api/lab';
-import { nodeWorkerFactory } from '../../src/experiments/worker/node-host';
+import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 
 export function realLab(): { lab: Lab; client: LabClient; dispose: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'homolab-renderer-'));

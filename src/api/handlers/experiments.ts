@@ -1,9 +1,9 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
 import type { JsonObject } from '../../../db/types';
-import { createExperiment } from '../../experiments/create';
-import { estimateCost, type BackendName } from '../../experiments/estimate';
-import { checkSpec } from '../../experiments/parse-spec';
-import { groupLockstep } from '../../experiments/variants';
+import { createExperiment } from '../../experiments/spec/create';
+import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
+import { checkSpec } from '../../experiments/spec/parse-spec';
+import { groupLockstep } from '../../experiments/spec/variants';
 import { buildDataset } from '../../core/data/build-dataset';
 import type { Handlers } from '../dispatcher';
 import { ApiFailure, notFound } from '../errors';

@@ -1,6 +1,7 @@
 /** getOptions: what the New-experiment form and the Similarity view can offer. */
+import { APP_VERSION } from '../../core/version';
 import { DATASET_KINDS } from '../../core/data/spec';
-import { PRESETS } from '../../experiments/presets';
+import { PRESETS } from '../../experiments/spec/presets';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Handlers } from '../dispatcher';
@@ -40,8 +41,6 @@ const TRAINING_FIELDS = [
   'weightDecay',
   'gradClip',
 ];
-
-declare const __HOMOLAB_VERSION__: string | undefined;
 
 export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | 'uploadCorpus'> {
   return {
@@ -96,7 +95,7 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
         ...MODEL_FIELDS.map((f) => `model.${f}`),
         ...TRAINING_FIELDS.map((f) => `training.${f}`),
       ],
-      version: typeof __HOMOLAB_VERSION__ === 'string' ? __HOMOLAB_VERSION__ : '0.1.0',
+      version: APP_VERSION,
       host: ctx.host,
     }),
   };

@@ -6,8 +6,8 @@
  */
 import { Option, type Command } from 'commander';
 import type { AnalysisProgress } from '../../experiments/analysis';
-import { MEASURES, type Measure } from '../../experiments/spec';
-import { BACKEND_CHOICES } from '../../experiments/worker/protocol';
+import { MEASURES, type Measure } from '../../experiments/spec/spec';
+import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
 import { type CliIO, type GlobalOptions, withStore } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { expId, parseRef } from '../ids';

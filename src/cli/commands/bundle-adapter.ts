@@ -1,4 +1,5 @@
 /** JSON bundle export/import over db/bundle, with bundle errors mapped to exit codes. */
+import { APP_VERSION } from '../../core/version';
 import { exportBundle } from '../../../db/bundle/export';
 import { BundleError, DuplicateImportError, importBundle } from '../../../db/bundle/import';
 import type { Store } from '../../../db/store';
@@ -13,7 +14,7 @@ export async function exportJsonBundle(
   return exportBundle(store, out, {
     experimentIds,
     includeCheckpoints: checkpoints,
-    producer: 'homolab-cli 0.1.0',
+    producer: `homolab-cli ${APP_VERSION}`,
   });
 }
 

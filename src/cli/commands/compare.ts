@@ -22,7 +22,7 @@ import {
   type SavedComparison,
 } from '../../experiments/compare';
 import type { BackendChoice } from '../../core/engine/types';
-import { BACKEND_CHOICES } from '../../experiments/worker/protocol';
+import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
 import { type CliIO, withStore, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtCount, table } from '../format';

@@ -1,7 +1,7 @@
 /** `homolab list` and `homolab show <experiment|run>`. */
 import type { Store } from '../../../db/store';
 import type { RunRow } from '../../../db/types';
-import { storedVariant } from '../../experiments/create';
+import { storedVariant } from '../../experiments/spec/create';
 import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtLoss, table } from '../format';

@@ -1,9 +1,9 @@
 /** `homolab presets [id] [--tiny]`, `homolab validate`, `homolab estimate`, `homolab schema`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PRESETS, getPreset } from '../../experiments/presets';
-import { experimentSpecJsonSchema } from '../../experiments/spec';
-import { groupLockstep } from '../../experiments/variants';
+import { PRESETS, getPreset } from '../../experiments/spec/presets';
+import { experimentSpecJsonSchema } from '../../experiments/spec/spec';
+import { groupLockstep } from '../../experiments/spec/variants';
 import { type CliIO, emit, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { table } from '../format';

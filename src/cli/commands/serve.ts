@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startServer, defaultRendererDir } from '../../server/start-server';
-import { BACKEND_CHOICES, type BackendChoice } from '../../experiments/worker/protocol';
+import { BACKEND_CHOICES, type BackendChoice } from '../../experiments/execution/worker/protocol';
 import { type CliIO, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { jsonLine } from '../progress';

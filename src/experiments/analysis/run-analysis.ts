@@ -38,9 +38,9 @@ import {
   type MeasureName,
   type MeasureOptions,
 } from '../../core/similarity/registry';
-import { storedVariant } from '../create';
-import { MEASURES as ANALYSIS_MEASURES, type ExperimentSpec, type Measure } from '../spec';
-import { modelConfigOf } from '../worker/train-job';
+import { storedVariant } from '../spec/create';
+import { MEASURES as ANALYSIS_MEASURES, type ExperimentSpec, type Measure } from '../spec/spec';
+import { modelConfigOf } from '../spec/model-config';
 import { probeActivations, stackedModel, type ModelActivations } from './activations';
 import { generate, promptsFromRows } from './generate';
 import { analysisKey } from './keys';

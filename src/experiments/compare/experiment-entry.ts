@@ -5,7 +5,7 @@
  * Loss curves are filled in by compare.ts, which needs every experiment's runs for the shared grid.
  */
 import type { RunRow } from '../../../db/types';
-import { storedVariant } from '../create';
+import { storedVariant } from '../spec/create';
 import {
   averageMatrices,
   measureMatrices,

@@ -5,7 +5,7 @@
  * within-group statistic, pooled over the experiment's groups.
  */
 import type { RunRow } from '../../../db/types';
-import { storedVariant } from '../create';
+import { storedVariant } from '../spec/create';
 import type { SeedGroup } from './types';
 
 const SEED_AXES = new Set(['initSeed', 'dataSeed']);

@@ -12,7 +12,7 @@
  * never differ and say nothing about the science.
  */
 import type { Json, JsonObject, RunRow } from '../../../db/types';
-import { storedVariant } from '../create';
+import { storedVariant } from '../spec/create';
 import type { SpecDiffEntry } from './types';
 
 const SKIP = new Set(['name', 'notes', '$schema', 'version']);

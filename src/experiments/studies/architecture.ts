@@ -10,7 +10,7 @@
  * base architecture).
  */
 import type { DatasetSpecInput } from '../../core/data/spec';
-import type { ExperimentSpecInput } from '../spec';
+import type { ExperimentSpecInput } from '../spec/spec';
 import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
 import { metricPoints } from './read';
 import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';

@@ -4,7 +4,7 @@
  * similarity (CKA, output agreement, JSD) over the same checkpoints shows whether the seeds
  * converge onto a shared solution as the capability appears.
  */
-import type { ExperimentSpecInput } from '../spec';
+import type { ExperimentSpecInput } from '../spec/spec';
 import { analyze } from './analyze';
 import { metricPoints, modelMatrix, storedLayers } from './read';
 import { intervalJson, intervalText, num, studyDocument } from './report';

@@ -6,12 +6,12 @@
  * any run; a resumed fine-tune run continues from its own checkpoints.
  */
 import type { JsonObject } from '../../../db/types';
-import type { CreatedExperiment } from '../create';
-import { toStoredVariant } from '../create';
-import { parseSpec } from '../parse-spec';
-import type { RunnerStore } from '../store-types';
-import type { Variant } from '../variants';
-import { parentOf, type ParentRef } from '../worker/parent-init';
+import type { CreatedExperiment } from '../spec/create';
+import { toStoredVariant } from '../spec/create';
+import { parseSpec } from '../spec/parse-spec';
+import type { RunnerStore } from '../execution/store-types';
+import type { Variant } from '../spec/variants';
+import { parentOf, type ParentRef } from '../execution/worker/parent-init';
 
 export type { ParentRef };
 export { parentOf };

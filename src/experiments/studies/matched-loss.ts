@@ -19,9 +19,9 @@ import { checkpointWeights } from '../../core/similarity/model';
 import { probeActivations, type ModelActivations } from '../analysis/activations';
 import { outputTables, RepresentationTables } from '../analysis/pairwise';
 import { probeFromDataset } from '../analysis/probe';
-import { storedVariant } from '../create';
-import type { ExperimentSpec } from '../spec';
-import { modelConfigOf } from '../worker/train-job';
+import { storedVariant } from '../spec/create';
+import type { ExperimentSpec } from '../spec/spec';
+import { modelConfigOf } from '../spec/model-config';
 import { metricPoints } from './read';
 
 export const MATCHED_LOSS_KIND = 'study-matched-loss';

@@ -8,7 +8,7 @@
  * with depth; CKA identifies corresponding layers across seeds far above chance.
  */
 import type { DatasetSpecInput } from '../../core/data/spec';
-import type { ExperimentSpecInput } from '../spec';
+import type { ExperimentSpecInput } from '../spec/spec';
 import { analyze } from './analyze';
 import { layerMatrices, metricPoints, modelMatrix, storedLayers } from './read';
 import { intervalJson, intervalText, num, studyDocument } from './report';

@@ -13,7 +13,7 @@
  * Expected (Bommasani et al. 2022): the shared-base group is more homogenized (higher κ, H).
  */
 import type { DatasetSpecInput } from '../../core/data/spec';
-import type { ExperimentSpecInput } from '../spec';
+import type { ExperimentSpecInput } from '../spec/spec';
 import { analyze } from './analyze';
 import { createFineTuneExperiment, parentRef } from './fine-tune';
 import { homogenization, metricPoints, modelMatrix } from './read';

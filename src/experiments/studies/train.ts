@@ -4,9 +4,9 @@
  * analysis step.
  */
 import { initBackend } from '../../core/engine';
-import { createExperiment, type CreatedExperiment } from '../create';
-import { ExperimentRunner } from '../runner';
-import type { ExperimentSpecInput } from '../spec';
+import { createExperiment, type CreatedExperiment } from '../spec/create';
+import { ExperimentRunner } from '../execution/runner';
+import type { ExperimentSpecInput } from '../spec/spec';
 import type { StudyContext } from './types';
 
 /** Trains every queued run of an experiment; throws if any run did not complete. */

@@ -6,9 +6,9 @@
 import type { Store } from '../../../db/store';
 import type { ReportDocument, VerdictStatus } from '../../reports';
 import type { AnalysisProgress } from '../analysis/run-analysis';
-import type { RunnerEvent } from '../events';
-import type { WorkerHostFactory } from '../worker/host';
-import type { BackendChoice } from '../worker/protocol';
+import type { RunnerEvent } from '../execution/events';
+import type { WorkerHostFactory } from '../execution/worker/host';
+import type { BackendChoice } from '../execution/worker/protocol';
 
 /**
  * `test`: seconds (unit tests); `tiny`: a few minutes on 2 CPU cores; `small`: a real run on a

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../../db/store';
 import { initBackend } from '../../../src/core/engine';
-import { createExperiment } from '../../../src/experiments/create';
-import { getPreset } from '../../../src/experiments/presets';
-import type { ExperimentSpecInput } from '../../../src/experiments/spec';
-import { trainJob } from '../../../src/experiments/worker/train-job';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import { getPreset } from '../../../src/experiments/spec/presets';
+import type { ExperimentSpecInput } from '../../../src/experiments/spec/spec';
+import { trainJob } from '../../../src/experiments/execution/worker/train-job';
 
 export interface TrainedLab {
   store: Store;

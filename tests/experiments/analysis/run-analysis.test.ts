@@ -10,7 +10,7 @@ import {
   resolveSteps,
   type AnalysisProgress,
 } from '../../../src/experiments/analysis';
-import { MEASURES } from '../../../src/experiments/spec';
+import { MEASURES } from '../../../src/experiments/spec/spec';
 import { trainedLab, type TrainedLab } from './helpers';
 
 let lab: TrainedLab;

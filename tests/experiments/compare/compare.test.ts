@@ -20,8 +20,8 @@ import {
   saveComparison,
   type Comparison,
 } from '../../../src/experiments/compare';
-import { createExperiment } from '../../../src/experiments/create';
-import { getPreset } from '../../../src/experiments/presets';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import { getPreset } from '../../../src/experiments/spec/presets';
 import { extractReportData } from '../../../src/reports';
 import { parseCsv } from '../../cli/helpers';
 

@@ -14,10 +14,10 @@ import {
   comparisonToHtml,
   type Comparison,
 } from '../../../src/experiments/compare';
-import { createExperiment } from '../../../src/experiments/create';
-import { getPreset } from '../../../src/experiments/presets';
-import { ExperimentRunner } from '../../../src/experiments/runner';
-import { nodeWorkerFactory } from '../../../src/experiments/worker/node-host';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import { getPreset } from '../../../src/experiments/spec/presets';
+import { ExperimentRunner } from '../../../src/experiments/execution/runner';
+import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
 import { parseCsv } from '../../cli/helpers';
 

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
-import { createExperiment } from '../../../src/experiments/create';
-import { ExperimentRunner } from '../../../src/experiments/runner';
-import type { ExperimentSpecInput } from '../../../src/experiments/spec';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import { ExperimentRunner } from '../../../src/experiments/execution/runner';
+import type { ExperimentSpecInput } from '../../../src/experiments/spec/spec';
 import { createFineTuneExperiment, parentOf, parentRef } from '../../../src/experiments/studies';
-import { nodeWorkerFactory } from '../../../src/experiments/worker/node-host';
+import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-finetune-'));
 const dbPath = join(dir, 'lab.sqlite');

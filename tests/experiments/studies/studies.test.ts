@@ -17,7 +17,7 @@ import {
   type StudyContext,
 } from '../../../src/experiments/studies';
 import { modelMatrix } from '../../../src/experiments/studies/read';
-import { nodeWorkerFactory } from '../../../src/experiments/worker/node-host';
+import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-'));

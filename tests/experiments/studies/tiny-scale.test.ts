@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
 import { listStudyReports, runStudy, STUDIES } from '../../../src/experiments/studies';
-import { nodeWorkerFactory } from '../../../src/experiments/worker/node-host';
+import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-tiny-'));

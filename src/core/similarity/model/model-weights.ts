@@ -4,7 +4,7 @@
  *
  * Conversions from the two places weights live: a stacked `Transformer.exportParams()` record
  * (`[K, …]` shapes, pick member k) and a run's store checkpoint (`param/<name>` tensors with a
- * leading K = 1 axis, see `src/experiments/worker/member-state.ts`), and back to a stacked
+ * leading K = 1 axis, see `src/experiments/execution/worker/member-state.ts`), and back to a stacked
  * record for `Transformer.loadParams`.
  */
 import type { ModelConfig } from '../../model/config';

@@ -3,8 +3,8 @@
  * lockstep divergence tests and for `find-diverging-seeds.ts`, which searches the init seeds
  * those tests hard-code.
  */
-import { getPreset } from '../../../src/experiments/presets';
-import type { ExperimentSpecInput } from '../../../src/experiments/spec';
+import { getPreset } from '../../../../src/experiments/spec/presets';
+import type { ExperimentSpecInput } from '../../../../src/experiments/spec/spec';
 
 /** Validation and checkpoint cadence of every divergence spec. */
 export const EVERY = 4;

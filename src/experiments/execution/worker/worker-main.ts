@@ -7,8 +7,8 @@
  * runs and the worker goes on; out of memory, a lost GPU device or an unusable backend stop the
  * worker with a `fatal` message saying what to do, its runs left `interrupted` (resumable).
  */
-import { openStore, type Store } from '../../../db/store';
-import { initBackend, type BackendInfo } from '../../core/engine';
+import { openStore, type Store } from '../../../../db/store';
+import { initBackend, type BackendInfo } from '../../../core/engine';
 import { classifyError } from './errors';
 import { parentChannel } from './parent-channel';
 import type { HostToWorker, TrainJob } from './protocol';

@@ -7,12 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../db/store';
-import { createExperiment } from '../../src/experiments/create';
-import type { RunnerEvent } from '../../src/experiments/events';
-import { getPreset } from '../../src/experiments/presets';
-import { ExperimentRunner } from '../../src/experiments/runner';
-import { nodeWorkerFactory } from '../../src/experiments/worker/node-host';
+import { openStore } from '../../../db/store';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import type { RunnerEvent } from '../../../src/experiments/execution/events';
+import { getPreset } from '../../../src/experiments/spec/presets';
+import { ExperimentRunner } from '../../../src/experiments/execution/runner';
+import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-runner-'));
 const dbPath = join(dir, 'lab.sqlite');

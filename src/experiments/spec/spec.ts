@@ -10,7 +10,7 @@
  * `analysis` (which measures, at which checkpoints, on how big a probe set).
  */
 import { z } from 'zod';
-import { DEFAULT_MODEL } from '../core/model/config';
+import { DEFAULT_MODEL } from '../../core/model/config';
 import { datasetSpecSchema } from './dataset-adapter';
 
 export const SPEC_VERSION = 1;

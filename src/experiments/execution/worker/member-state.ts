@@ -7,15 +7,21 @@
  * `adam_m/<name>` and `adam_v/<name>`; `rngState` = the member's dropout RNG; `meta.trainer`
  * = { step, adamT, seed }; `dataCursor` = the batcher cursor (shared by the group).
  */
-import type { Checkpoint, CheckpointInput, Json, JsonObject, TensorMap } from '../../../db/types';
-import type { BatchCursor } from '../../core/data';
-import type { RngState } from '../../core/rng';
+import type {
+  Checkpoint,
+  CheckpointInput,
+  Json,
+  JsonObject,
+  TensorMap,
+} from '../../../../db/types';
+import type { BatchCursor } from '../../../core/data';
+import type { RngState } from '../../../core/rng';
 import {
   extractMember,
   stackMembers,
   TRAINER_STATE_FORMAT,
   type TrainerState,
-} from '../../core/train';
+} from '../../../core/train';
 
 export interface CheckpointMeta extends JsonObject {
   trainer: { step: number; adamT: number; seed: number };

@@ -1,10 +1,10 @@
 /** Planning sessions from a real store: lockstep grouping, resume grouping by checkpoint step. */
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../db/store';
-import { createExperiment } from '../../src/experiments/create';
-import { planJobs } from '../../src/experiments/plan';
-import { getPreset } from '../../src/experiments/presets';
-import { classifyError } from '../../src/experiments/worker/errors';
+import { openStore } from '../../../db/store';
+import { createExperiment } from '../../../src/experiments/spec/create';
+import { planJobs } from '../../../src/experiments/execution/plan';
+import { getPreset } from '../../../src/experiments/spec/presets';
+import { classifyError } from '../../../src/experiments/execution/worker/errors';
 
 describe('planJobs', () => {
   it('stacks queued seed variants, splits by maxGroupSize, or trains alone', () => {

@@ -3,7 +3,7 @@
  * Every preset has a `tiny` size (a few thousand parameters, tens of steps: seconds on wasm)
  * used by tests and for a quick look, and a `full` size for real studies.
  */
-import { ARTICLE_MODEL, DEFAULT_MODEL } from '../core/model/config';
+import { ARTICLE_MODEL, DEFAULT_MODEL } from '../../core/model/config';
 import { defaultDatasetSpec } from './dataset-adapter';
 import type { ExperimentSpecInput } from './spec';
 

@@ -4,8 +4,8 @@
  * checkpoint, grouped with partners that share both the lockstep key and that checkpoint step
  * so one stacked model can be rebuilt from the members' checkpoints.
  */
-import type { RunRow } from '../../db/types';
-import { runLockstepKey, storedVariant } from './create';
+import type { RunRow } from '../../../db/types';
+import { runLockstepKey, storedVariant } from '../spec/create';
 import type { RunnerStore } from './store-types';
 
 export interface PlannedJob {

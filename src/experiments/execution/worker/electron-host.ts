@@ -3,7 +3,7 @@
  * than imported, so this module loads outside Electron and src/experiments stays free of an
  * Electron runtime dependency; electron/main calls
  * `electronWorkerFactory(utilityProcess, path.join(__dirname, 'worker-main.js'))` with the
- * bundled worker entry (src/experiments/worker/worker-main.ts built to JS).
+ * bundled worker entry (src/experiments/execution/worker/worker-main.ts built to JS).
  */
 import type { UtilityProcess } from 'electron';
 import { ExitNotifier, type WorkerExit, type WorkerHost, type WorkerHostFactory } from './host';

@@ -8,9 +8,9 @@
  * The store has no parent column yet, so the link lives in the run's variant JSON
  * (`variant.parent = { runId, runUid, step }`), written by `createFineTuneExperiment`.
  */
-import type { Store } from '../../../db/store';
-import type { RunRow } from '../../../db/types';
-import type { Transformer } from '../../core/model/transformer';
+import type { Store } from '../../../../db/store';
+import type { RunRow } from '../../../../db/types';
+import type { Transformer } from '../../../core/model/transformer';
 
 /** Where a fine-tune run starts: a run's checkpoint at `step`. */
 export interface ParentRef {

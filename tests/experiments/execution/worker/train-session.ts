@@ -3,13 +3,13 @@
  * one SQLite store, and read back what the store recorded per run.
  */
 import { expect } from 'vitest';
-import type { Store } from '../../../db/store';
-import type { RunRow } from '../../../db/types';
-import { createExperiment } from '../../../src/experiments/create';
-import type { ExperimentOutcome, RunnerEvent } from '../../../src/experiments/events';
-import { ExperimentRunner } from '../../../src/experiments/runner';
-import type { ExperimentSpecInput } from '../../../src/experiments/spec';
-import { nodeWorkerFactory } from '../../../src/experiments/worker/node-host';
+import type { Store } from '../../../../db/store';
+import type { RunRow } from '../../../../db/types';
+import { createExperiment } from '../../../../src/experiments/spec/create';
+import type { ExperimentOutcome, RunnerEvent } from '../../../../src/experiments/execution/events';
+import { ExperimentRunner } from '../../../../src/experiments/execution/runner';
+import type { ExperimentSpecInput } from '../../../../src/experiments/spec/spec';
+import { nodeWorkerFactory } from '../../../../src/experiments/execution/worker/node-host';
 
 export interface Session {
   outcome: ExperimentOutcome;

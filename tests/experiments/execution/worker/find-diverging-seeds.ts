@@ -3,17 +3,17 @@
  * cpu backend (deterministic) under `memberDivergenceSpec` and prints, per seed, the step and
  * quantity that went non-finite (or null if none did within the budget), as one JSON object.
  *
- *   npx tsx tests/experiments/worker/find-diverging-seeds.ts [seedCount=80] [steps=24]
+ *   npx tsx tests/experiments/execution/worker/find-diverging-seeds.ts [seedCount=80] [steps=24]
  *
  * Rerun it when the cpu backend's numerics change (kernels, op order) and the tests' premise
  * checks fail: the chosen setting amplifies rounding differences, so the seeds move.
  */
-import { Batcher, buildDataset } from '../../../src/core/data';
-import { initBackend } from '../../../src/core/engine';
-import { Transformer } from '../../../src/core/model/transformer';
-import { Trainer } from '../../../src/core/train';
-import { parseSpec } from '../../../src/experiments/parse-spec';
-import { modelConfigOf, trainConfigOf } from '../../../src/experiments/worker/train-job';
+import { Batcher, buildDataset } from '../../../../src/core/data';
+import { initBackend } from '../../../../src/core/engine';
+import { Transformer } from '../../../../src/core/model/transformer';
+import { Trainer } from '../../../../src/core/train';
+import { parseSpec } from '../../../../src/experiments/spec/parse-spec';
+import { modelConfigOf, trainConfigOf } from '../../../../src/experiments/spec/model-config';
 import { memberDivergenceSpec } from './divergence-specs';
 
 const seedCount = Number(process.argv[2] ?? 80);

@@ -3,10 +3,10 @@
  * per variant with its full resolved config. The variant JSON records the lockstep key, so the
  * runner (or a later `resume`) can regroup runs without re-expanding the spec.
  */
-import type { ExperimentRow, JsonObject, RunRow } from '../../db/types';
+import type { ExperimentRow, JsonObject, RunRow } from '../../../db/types';
 import { parseSpec } from './parse-spec';
 import type { ExperimentSpec } from './spec';
-import type { RunnerStore } from './store-types';
+import type { RunnerStore } from '../execution/store-types';
 import { lockstepKey, type Variant } from './variants';
 
 /** Runs with equal keys can train in one stacked model (everything equal but the init seed). */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { countParameters, estimateCost } from '../../src/experiments/estimate';
-import { parseSpec } from '../../src/experiments/parse-spec';
-import { getPreset, PRESETS } from '../../src/experiments/presets';
-import { groupLockstep } from '../../src/experiments/variants';
-import { countParams } from '../../src/core/model/transformer';
+import { countParameters, estimateCost } from '../../../src/experiments/spec/estimate';
+import { parseSpec } from '../../../src/experiments/spec/parse-spec';
+import { getPreset, PRESETS } from '../../../src/experiments/spec/presets';
+import { groupLockstep } from '../../../src/experiments/spec/variants';
+import { countParams } from '../../../src/core/model/transformer';
 
 describe('variant expansion and lockstep grouping', () => {
   it('crosses the list with the grid, last axis fastest', () => {

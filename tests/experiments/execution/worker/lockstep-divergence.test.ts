@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../db/store';
-import type { RunRow } from '../../../db/types';
-import { initBackend } from '../../../src/core/engine';
-import type { RunnerEvent } from '../../../src/experiments/events';
+import { openStore } from '../../../../db/store';
+import type { RunRow } from '../../../../db/types';
+import { initBackend } from '../../../../src/core/engine';
+import type { RunnerEvent } from '../../../../src/experiments/execution/events';
 import { EVERY, everyoneDivergesSpec, memberDivergenceSpec } from './divergence-specs';
 import {
   allMetricSteps,

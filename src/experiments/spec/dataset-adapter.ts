@@ -5,7 +5,7 @@
 import {
   datasetSpecSchema as coreDatasetSpecSchema,
   type DatasetSpecInput,
-} from '../core/data/spec';
+} from '../../core/data/spec';
 
 export const datasetSpecSchema = coreDatasetSpecSchema.describe(
   'Dataset and tokenizer (src/core/data/spec.ts).',

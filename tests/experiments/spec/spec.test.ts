@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpec, parseSpec, parseSpecText } from '../../src/experiments/parse-spec';
-import { PRESETS } from '../../src/experiments/presets';
-import { SpecValidationError } from '../../src/experiments/spec-errors';
-import { experimentSpecJsonSchema } from '../../src/experiments/spec';
+import { checkSpec, parseSpec, parseSpecText } from '../../../src/experiments/spec/parse-spec';
+import { PRESETS } from '../../../src/experiments/spec/presets';
+import { SpecValidationError } from '../../../src/experiments/spec/spec-errors';
+import { experimentSpecJsonSchema } from '../../../src/experiments/spec/spec';
 
 const base = () => PRESETS[0].spec('tiny') as Record<string, unknown>;
 
@@ -131,7 +131,7 @@ describe('experiment spec validation', () => {
 describe('published JSON Schema', () => {
   it('docs/experiment-spec.schema.json is up to date (npm run schema:spec)', async () => {
     const { readFileSync } = await import('node:fs');
-    const file = new URL('../../docs/experiment-spec.schema.json', import.meta.url);
+    const file = new URL('../../../docs/experiment-spec.schema.json', import.meta.url);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(
       JSON.parse(JSON.stringify(experimentSpecJsonSchema())),
     );

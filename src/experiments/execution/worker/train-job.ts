@@ -8,21 +8,17 @@
  * same batch — each member's numbers stay exactly those of training it alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Store } from '../../../db/store';
-import type { Checkpoint, RunRow } from '../../../db/types';
-import { Batcher, buildDataset, evalBatches, type Batch, type Dataset } from '../../core/data';
-import type { BackendInfo } from '../../core/engine';
-import type { ModelConfig } from '../../core/model/config';
-import { Transformer } from '../../core/model/transformer';
-import {
-  extractMember,
-  stackMembers,
-  Trainer,
-  type TrainConfig,
-  type TrainerState,
-} from '../../core/train';
-import { storedVariant } from '../create';
-import type { ExperimentSpec, ModelSpec, TrainingSpec } from '../spec';
+import type { Store } from '../../../../db/store';
+import type { Checkpoint, RunRow } from '../../../../db/types';
+import { Batcher, buildDataset, evalBatches, type Batch, type Dataset } from '../../../core/data';
+import type { BackendInfo } from '../../../core/engine';
+import type { ModelConfig } from '../../../core/model/config';
+import { Transformer } from '../../../core/model/transformer';
+import { extractMember, stackMembers, Trainer, type TrainerState } from '../../../core/train';
+import { storedVariant } from '../../spec/create';
+import { modelConfigOf, trainConfigOf } from '../../spec/model-config';
+import { APP_VERSION } from '../../../core/version';
+import type { ExperimentSpec } from '../../spec/spec';
 import { memberCheckpoint, stackCheckpoints, type CheckpointMeta } from './member-state';
 import { initFromParents } from './parent-init';
 import type { RunProgress, TrainJob, WorkerToHost } from './protocol';
@@ -45,7 +41,6 @@ export interface JobContext {
   heartbeatEveryMs?: number;
 }
 
-const APP_VERSION = '0.1.0';
 const datasetCache = new Map<string, Promise<Dataset>>();
 
 function datasetFor(spec: ExperimentSpec): Promise<Dataset> {
@@ -57,30 +52,6 @@ function datasetFor(spec: ExperimentSpec): Promise<Dataset> {
     p.catch(() => datasetCache.delete(key));
   }
   return p;
-}
-
-/** The engine's training config for a variant. */
-export function trainConfigOf(t: TrainingSpec & { steps: number }): Partial<TrainConfig> {
-  return {
-    learningRate: t.lr,
-    minLearningRate: t.schedule === 'constant' ? t.lr : t.lr * t.minLrRatio,
-    warmupSteps: t.warmupSteps,
-    totalSteps: t.steps,
-    beta1: t.beta1,
-    beta2: t.beta2,
-    eps: t.eps,
-    weightDecay: t.weightDecay,
-    gradClip: t.gradClip,
-  };
-}
-
-export function modelConfigOf(m: ModelSpec, vocabSize: number): ModelConfig {
-  const { vocabSize: given, ...rest } = m;
-  if (given !== undefined && given < vocabSize)
-    throw new Error(
-      `model.vocabSize (${given}) is smaller than the tokenizer's vocabulary (${vocabSize}); omit it to use the tokenizer's`,
-    );
-  return { ...rest, vocabSize: given ?? vocabSize };
 }
 
 interface Member {
