@@ -2,11 +2,12 @@
  * The one API contract of Homolab: every operation the UI (or a script) can perform, with its
  * input schema (zod, validated at every boundary) and output type, plus the progress events the
  * main side pushes. Used by the Electron main process and preload, the `homolab serve` server
- * and the renderer. Browser-safe: imports zod and types only, never Node code.
+ * and the renderer. Browser-safe: imports zod, types and the measure catalogue (plain data),
+ * never Node code.
  */
 import { z } from 'zod';
 import type * as T from './types';
-import { MEASURES } from './measure-names';
+import { MEASURE_IDS } from '../core/similarity/catalogue';
 
 /** One operation: its input schema and (type-level only) its output. */
 export interface OperationDef<I extends z.ZodType = z.ZodType, O = unknown> {
@@ -149,7 +150,7 @@ export const contract = {
       .object({
         experimentId: id,
         /** Default: the experiment spec's `analysis.measures`. */
-        measures: z.array(z.enum(MEASURES)).max(64).optional(),
+        measures: z.array(z.enum(MEASURE_IDS)).max(64).optional(),
         /** Checkpoint steps: 'final', 'all' or a list (default: the spec's). */
         steps: z
           .union([z.literal('final'), z.literal('all'), z.array(z.number().int().min(0)).max(1000)])
@@ -296,6 +297,18 @@ export const contract = {
 } as const;
 
 export type Contract = typeof contract;
+
+// The measure catalogue travels with the contract: the renderer's labels, families and
+// directions come from the same table as the spec schema and the reports.
+export {
+  MEASURE_CATALOGUE,
+  MEASURE_IDS,
+  COMPARISON_MEASURE_IDS,
+  OUTPUT_MEASURE_IDS,
+  type MeasureId,
+  type MeasureEntry,
+  type ComparisonMeasureId,
+} from '../core/similarity/catalogue';
 export type OperationName = keyof Contract;
 /** The list of operation names, in contract order (the preload exposes exactly these). */
 export const OPERATION_NAMES = Object.keys(contract) as OperationName[];

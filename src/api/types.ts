@@ -143,11 +143,13 @@ export interface BackendInfo {
 export interface MeasureInfo {
   id: string;
   name: string;
-  family: 'representation' | 'weights' | 'output' | 'trajectory';
+  family: 'representation' | 'weights' | 'output';
   /** Short explanation shown in the UI (formula, invariances). */
   summary: string;
-  /** Higher means more similar (true) or more distant (false). */
+  /** Higher means more similar (true) or more distant, or no ordering (false). */
   higherIsSimilar: boolean;
+  /** 'similarity': higher = more alike; 'distance': lower = more alike; 'none': no ordering. */
+  direction: 'similarity' | 'distance' | 'none';
   /** Anchor into docs/measures.md. */
   docAnchor: string;
   range: [number, number] | null;

@@ -5,6 +5,11 @@
  * experiments share its axis and drawn as side-by-side panes otherwise; either way every pane
  * gets the same x and y ranges, so panes read against each other.
  */
+import {
+  COMPARISON_MEASURE_IDS,
+  MEASURE_CATALOGUE,
+  type ComparisonMeasureId,
+} from '../../../src/api/contract';
 import type { Comparison, ExperimentComparison } from '../../../src/api/types';
 import type { ChartSeries } from '../components/line-chart.vue';
 import { seriesColor } from './colors';
@@ -209,14 +214,16 @@ export interface EstimateRow {
   interval: [number, number] | null;
 }
 
-export const OUTPUT_MEASURES = [
-  { id: 'top1-agreement', label: 'Top-1 agreement', range: [0, 1] },
+/** The comparison's output-level measures, labelled and ranged from the measure catalogue. */
+export type OutputMeasureId = Exclude<ComparisonMeasureId, 'linear-cka'>;
+export const OUTPUT_MEASURES = COMPARISON_MEASURE_IDS.filter(
+  (id): id is OutputMeasureId => MEASURE_CATALOGUE[id].family === 'output',
+).map((id) => ({
+  id,
+  label: MEASURE_CATALOGUE[id].label,
   // JSD between seeds is typically tiny next to its [0, 1] range: scaled from 0 to the data.
-  { id: 'jsd', label: 'JSD (bits)', range: null },
-  { id: 'error-consistency', label: 'Error consistency κ', range: [-1, 1] },
-  { id: 'outcome-homogenization', label: 'Outcome homogenization H', range: null },
-] as const;
-export type OutputMeasureId = (typeof OUTPUT_MEASURES)[number]['id'];
+  range: id === 'jsd' ? null : (MEASURE_CATALOGUE[id].range as readonly [number, number] | null),
+}));
 
 /** Output homogenization of every experiment for one measure. */
 export function outputRows(c: Comparison, measure: OutputMeasureId): EstimateRow[] {

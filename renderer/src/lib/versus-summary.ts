@@ -3,6 +3,7 @@
  * Per homogenization measure two columns: the value with its bootstrap interval, and the
  * difference from the reference experiment with its interval and permutation p-value.
  */
+import { COMPARISON_MEASURE_IDS, MEASURE_CATALOGUE } from '../../../src/api/contract';
 import type { SummaryMeasure, SummaryRow } from '../../../src/api/types';
 import { formatNumber } from './format';
 
@@ -18,13 +19,8 @@ export interface SummaryColumn {
   note?: (r: SummaryRow) => string;
 }
 
-const MEASURE_LABELS: Record<SummaryMeasure, string> = {
-  'linear-cka': 'CKA',
-  'top1-agreement': 'Agreement',
-  jsd: 'JSD',
-  'error-consistency': 'κ',
-  'outcome-homogenization': 'H',
-};
+/** Column labels: the catalogue's short names. */
+const measureLabel = (m: SummaryMeasure): string => MEASURE_CATALOGUE[m].short;
 
 /** Translated labels of the fixed columns (the measure columns keep their symbols). */
 export type ColumnLabels = Record<
@@ -94,8 +90,8 @@ export function summaryColumns(L: ColumnLabels = ENGLISH_LABELS): SummaryColumn[
       text: (r) => r.backends.join(', ') || '—',
     },
   ];
-  for (const m of Object.keys(MEASURE_LABELS) as SummaryMeasure[]) {
-    const label = MEASURE_LABELS[m];
+  for (const m of COMPARISON_MEASURE_IDS) {
+    const label = measureLabel(m);
     cols.push({
       key: m,
       label,

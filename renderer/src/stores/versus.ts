@@ -6,17 +6,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { Comparison, SavedComparison } from '../../../src/api/types';
-import type { OpInput } from '../../../src/api/contract';
+import { COMPARISON_MEASURE_IDS, type OpInput } from '../../../src/api/contract';
 import { getClient } from '../transport';
 import type { Layout, VersusAxis } from '../lib/versus-charts';
 
 /** The measures the comparison reads; analysed on request for experiments that lack them. */
 export const COMPARE_ANALYSIS: NonNullable<OpInput<'analyzeExperiment'>['measures']> = [
-  'linear-cka',
-  'top1-agreement',
-  'jsd',
-  'error-consistency',
-  'outcome-homogenization',
+  ...COMPARISON_MEASURE_IDS,
 ];
 
 export interface AnalysisState {

@@ -12,6 +12,7 @@
  * per-side work (centering, Grams, neighbour lists, principal bases) then serves every pair;
  * the heavy N×N caches are released layer by layer.
  */
+import { OUTPUT_MEASURE_IDS, type OutputMeasureId } from '../../core/similarity/catalogue';
 import type { Matrix } from '../../core/similarity/matrix';
 import { rbfCkaPairs } from '../../core/similarity/cka';
 import {
@@ -185,14 +186,8 @@ export class RepresentationTables {
   }
 }
 
-export const OUTPUT_MEASURES = [
-  'top1-agreement',
-  'jsd',
-  'error-consistency',
-  'loss-difference',
-  'outcome-homogenization',
-] as const;
-export type OutputMeasure = (typeof OUTPUT_MEASURES)[number];
+export const OUTPUT_MEASURES = OUTPUT_MEASURE_IDS;
+export type OutputMeasure = OutputMeasureId;
 
 export interface OutputTables {
   'top1-agreement'?: { matrix: Cell[][] };

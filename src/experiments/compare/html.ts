@@ -5,6 +5,7 @@
  * homogenization bars, similarity trajectories, what is missing and why — and the whole
  * `Comparison` embedded as JSON (`#report-data`), so every number in the page can be re-read.
  */
+import { MEASURE_CATALOGUE } from '../../core/similarity/catalogue';
 import {
   fmtInterval,
   fmtNumber,
@@ -24,12 +25,10 @@ const AXIS_LABEL: Record<XAxis, string> = {
   tokens: 'tokens',
   wallMs: 'wall time (s)',
 };
-const MEASURE_LABEL: Record<SummaryMeasure, string> = {
-  'linear-cka': 'CKA (mean over layers)',
-  'top1-agreement': 'top-1 agreement',
-  jsd: 'JSD (bits)',
-  'error-consistency': 'error consistency κ',
-  'outcome-homogenization': 'outcome homogenization H',
+/** A summary measure's label: the catalogue's short name (per-layer measures are averaged). */
+const measureLabel = (m: SummaryMeasure): string => {
+  const c = MEASURE_CATALOGUE[m];
+  return c.family === 'representation' ? `${c.short} (mean over layers)` : c.short;
 };
 
 const color = (i: number) => PALETTE[i % PALETTE.length];
@@ -115,7 +114,7 @@ function outputCharts(c: Comparison): ReportBlock[] {
       };
     });
     if (bars.some((b) => b.value !== null))
-      blocks.push({ kind: 'bar-chart', title: MEASURE_LABEL[m], yLabel: m, bars });
+      blocks.push({ kind: 'bar-chart', title: measureLabel(m), yLabel: m, bars });
   }
   const h = c.experiments.map((e, i) => ({
     label: e.name,
@@ -125,7 +124,7 @@ function outputCharts(c: Comparison): ReportBlock[] {
   if (h.some((b) => b.value !== null))
     blocks.push({
       kind: 'bar-chart',
-      title: MEASURE_LABEL['outcome-homogenization'],
+      title: measureLabel('outcome-homogenization'),
       yLabel: 'H',
       bars: h,
       references: [{ y: 1, label: 'independent failures' }],
@@ -199,7 +198,7 @@ function measuresTable(c: Comparison): ReportBlock {
     ...others.map((i) => `Δ ${c.summary[i].name} − ${c.summary[ref].name} [interval], p`),
   ];
   const rows: Cell[][] = SUMMARY_MEASURES.map((m) => [
-    MEASURE_LABEL[m],
+    measureLabel(m),
     ...c.summary.map((r) => est(r.measures[m])),
     ...others.map((i) => {
       const d = c.summary[i].measures[m].diff;

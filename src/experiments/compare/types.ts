@@ -9,23 +9,22 @@
  * `settings.reference` says otherwise.
  */
 import type { Json, JsonObject } from '../../../db/types';
+import { COMPARISON_MEASURE_IDS, type ComparisonMeasureId } from '../../core/similarity/catalogue';
 
 /** X axes a loss curve can be drawn against. */
 export const X_AXES = ['step', 'tokens', 'wallMs'] as const;
 export type XAxis = (typeof X_AXES)[number];
 
-/** The homogenization measures the summary reports per experiment. */
-export const SUMMARY_MEASURES = [
-  'linear-cka',
+/** The homogenization measures the summary reports per experiment (the catalogue's list). */
+export const SUMMARY_MEASURES = COMPARISON_MEASURE_IDS;
+export type SummaryMeasure = ComparisonMeasureId;
+
+/** Pairwise output measures read from `model-matrix` analysis rows at `layers = 'output'`. */
+export const PAIRWISE_OUTPUT_MEASURES = [
   'top1-agreement',
   'jsd',
   'error-consistency',
-  'outcome-homogenization',
-] as const;
-export type SummaryMeasure = (typeof SUMMARY_MEASURES)[number];
-
-/** Pairwise output measures read from `model-matrix` analysis rows at `layers = 'output'`. */
-export const PAIRWISE_OUTPUT_MEASURES = ['top1-agreement', 'jsd', 'error-consistency'] as const;
+] as const satisfies readonly SummaryMeasure[];
 export type PairwiseOutputMeasure = (typeof PAIRWISE_OUTPUT_MEASURES)[number];
 
 export type Interval = [number, number];

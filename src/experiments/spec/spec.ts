@@ -9,6 +9,7 @@
  * `axes` (what to vary: a grid, an explicit list, or both — the list crossed with the grid) and
  * `analysis` (which measures, at which checkpoints, on how big a probe set).
  */
+import { MEASURE_IDS, type MeasureId } from '../../core/similarity/catalogue';
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../../core/model/config';
 import { datasetSpecSchema } from './dataset-adapter';
@@ -76,26 +77,9 @@ export const trainingSpecSchema = z
   })
   .describe('Training budget and optimiser.');
 
-/** The similarity measures of the analysis step (issue 5). */
-export const MEASURES = [
-  'linear-cka',
-  'debiased-cka',
-  'rbf-cka',
-  'procrustes',
-  'mutual-knn',
-  'svcca',
-  'pwcca',
-  'weight-trajectory',
-  'aligned-weights',
-  'spectra',
-  'top1-agreement',
-  'jsd',
-  'error-consistency',
-  'outcome-homogenization',
-  'loss-difference',
-  'generations',
-] as const;
-export type Measure = (typeof MEASURES)[number];
+/** The measures the analysis step can compute: the measure catalogue's ids. */
+export const MEASURES = MEASURE_IDS;
+export type Measure = MeasureId;
 
 export const analysisSpecSchema = z
   .strictObject({
