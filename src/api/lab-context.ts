@@ -1,24 +1,18 @@
-/** What every handler gets: the open store, the runner, live training state and the event bus. */
+/** What every handler gets: the open store, the lab service, live training state and the event bus. */
 import type { Store } from '../../db/store';
-import type { ExperimentRunner } from '../experiments/execution/runner';
+import type { LabService } from '../experiments/execution/lab-service';
 import type { EventBus } from './event-bus';
 import type { LiveState } from './live-state';
-import type { BackendChoice } from '../experiments/execution/worker/protocol';
-import type { WorkerHostFactory } from '../experiments/execution/worker/host';
 
 export interface LabContext {
   store: Store;
-  runner: ExperimentRunner;
+  /** Training and analysis: one queue, one worker pool, one backend policy. */
+  lab: LabService;
   live: LiveState;
   events: EventBus;
   /** Which shell serves the API: the desktop app or `homolab serve`. */
   host: 'electron' | 'serve';
-  /** Folder for files the lab writes itself (imported corpora). */
+  /** Folder for files the lab writes itself (imported corpora, settings, calibrations). */
   dataDir: string;
   log: (line: string) => void;
-  /** The lab's backend choice (training worker; analysis uses it too, 'auto' → wasm). */
-  backend: BackendChoice;
-  /** The store's file and the worker factory: studies train through their own runner. */
-  dbPath: string;
-  workerFactory: WorkerHostFactory;
 }

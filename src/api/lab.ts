@@ -1,12 +1,13 @@
 /**
- * The lab behind both transports: opens the store, creates the runner with the given worker
- * factory (Node child process for serve, utilityProcess in Electron), relays runner events to
- * the event bus, and assembles every contract handler into one dispatcher.
+ * The lab behind both transports: opens the store, creates the lab service (training and
+ * analysis on a pool of worker processes: Node child processes for serve and the CLI,
+ * utilityProcess in Electron), relays its events to the event bus, and assembles every contract
+ * handler into one dispatcher.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openStore, type Store } from '../../db/store';
-import { ExperimentRunner } from '../experiments/execution/runner';
+import { LabService } from '../experiments/execution/lab-service';
 import type { WorkerHostFactory } from '../experiments/execution/worker/host';
 import type { BackendChoice } from '../experiments/execution/worker/protocol';
 import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
@@ -14,6 +15,7 @@ import { EventBus } from './event-bus';
 import { compareHandlers } from './handlers/compare';
 import { experimentHandlers } from './handlers/experiments';
 import { browserHostFiles, type HostFileHandlers } from './handlers/host-files';
+import { labHandlers, labStatusOf } from './handlers/lab-status';
 import { optionHandlers } from './handlers/options';
 import { runHandlers } from './handlers/runs';
 import { similarityHandlers } from './handlers/similarity';
@@ -29,6 +31,10 @@ export interface CreateLabOptions {
   workerFactory: WorkerHostFactory;
   host: 'electron' | 'serve';
   backend?: BackendChoice;
+  /** Pool size for this lab (`--workers N`); default: the saved setting, else one per core. */
+  workers?: number;
+  /** Analyse experiments after training; default: the saved setting, else on. */
+  autoAnalysis?: boolean;
   /** Native dialogs (Electron); serve answers `unsupported`. */
   hostFiles?: HostFileHandlers;
   /** Folder for files the lab keeps (default: next to the store). */
@@ -40,8 +46,9 @@ export interface Lab {
   dispatcher: Dispatcher;
   events: EventBus;
   store: Store;
-  runner: ExperimentRunner;
-  /** Cancels training, waits briefly for the worker to stop, closes the store. */
+  /** Training and analysis (the CLI and scripts reach the same queue the UI sees). */
+  service: LabService;
+  /** Cancels training and analyses, waits briefly for the workers to stop, closes the store. */
   close(): Promise<void>;
 }
 
@@ -49,31 +56,42 @@ export function createLab(opts: CreateLabOptions): Lab {
   const log = opts.log ?? ((l: string) => console.error(l));
   mkdirSync(dirname(opts.dbPath), { recursive: true });
   const store = openStore(opts.dbPath);
-  const runner = new ExperimentRunner({
+  const dataDir = opts.dataDir ?? join(dirname(opts.dbPath), 'homolab-data');
+  mkdirSync(dataDir, { recursive: true });
+  const service = new LabService({
     store,
     dbPath: opts.dbPath,
     workerFactory: opts.workerFactory,
     backend: opts.backend,
+    workers: opts.workers,
+    autoAnalysis: opts.autoAnalysis,
+    settingsFile: join(dataDir, 'lab-settings.json'),
+    calibrationFile: join(dataDir, 'calibration-cache.json'),
+    log,
   });
   const events = new EventBus();
   const live = new LiveState();
-  const ctx: LabContext = {
-    store,
-    runner,
-    live,
-    events,
-    host: opts.host,
-    dataDir: opts.dataDir ?? join(dirname(opts.dbPath), 'homolab-data'),
-    log,
-    backend: opts.backend ?? 'auto',
-    dbPath: opts.dbPath,
-    workerFactory: opts.workerFactory,
-  };
-  runner.on((e) => {
+  const ctx: LabContext = { store, lab: service, live, events, host: opts.host, dataDir, log };
+  service.on((e) => {
+    if (e.type === 'status') {
+      events.emit({ type: 'lab.status', status: labStatusOf(ctx) });
+      return;
+    }
+    if (e.type === 'analysis') {
+      events.emit({
+        type: 'analysis.progress',
+        experimentId: e.experimentId,
+        done: e.finished ? 1000 : Math.round(e.fraction * 1000),
+        total: 1000,
+        message: e.message,
+        error: e.error,
+      });
+      return;
+    }
     for (const ev of live.apply(e)) events.emit(ev);
     // The session's end settles the experiment's status (completed, failed, …): say so, so a
     // client waiting for it needs no polling.
-    // Deferred: the runner still lists the session as active while it announces its end.
+    // Deferred: the runner still lists the session while it announces its end.
     if (e.type === 'experiment-end')
       setImmediate(() => {
         const row = store.experiments.get(e.experimentId);
@@ -90,6 +108,7 @@ export function createLab(opts: CreateLabOptions): Lab {
     ...transferHandlers(ctx),
     ...compareHandlers(ctx),
     ...studyHandlers(ctx),
+    ...labHandlers(ctx),
     ...(opts.hostFiles ?? browserHostFiles),
   };
   const dispatcher = createDispatcher(handlers, (name, err) =>
@@ -101,21 +120,9 @@ export function createLab(opts: CreateLabOptions): Lab {
     dispatcher,
     events,
     store,
-    runner,
+    service,
     async close() {
-      if (runner.active) {
-        const id = runner.active.experimentId;
-        const ended = new Promise<void>((resolve) => {
-          const off = runner.on((e) => {
-            if (e.type === 'experiment-end' && e.experimentId === id) {
-              off();
-              resolve();
-            }
-          });
-        });
-        runner.cancel(undefined, 'the lab was closed');
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
-      }
+      await service.close();
       store.close();
     },
   };

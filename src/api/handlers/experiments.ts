@@ -1,7 +1,7 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
 import type { JsonObject } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
-import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
+import type { BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
 import { groupLockstep } from '../../experiments/spec/variants';
 import { buildDataset } from '../../core/data/build-dataset';
@@ -34,8 +34,10 @@ export function startTraining(
   id: number,
   opts: { resume?: boolean; runIds?: number[] } = {},
 ) {
-  ctx.runner
-    .start(id, opts)
+  if (ctx.lab.trainingState(id))
+    throw new ApiFailure('conflict', 'This experiment is already training or queued.');
+  ctx.lab
+    .train(id, opts)
     .catch((err) => ctx.log(`homolab: experiment ${id} failed: ${String(err)}`));
   ctx.events.emit({ type: 'experiments.changed' });
 }
@@ -90,18 +92,19 @@ export function experimentHandlers(
 
     estimateCost: async ({ spec, backend }) => {
       const { spec: parsed, variants } = validSpec(spec);
-      const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
+      const requested = backend && BACKENDS.has(backend) ? (backend as BackendName) : undefined;
       const vocab = await vocabSizeOf(parsed.dataset);
-      const e = estimateCost(groupLockstep(variants), vocab, b);
-      if (!backend || backend === 'auto')
-        e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
+      // Calibrated on this machine and the lab's backend, on the lab's pool of workers.
+      const e = await ctx.lab.estimate(groupLockstep(variants), vocab, requested);
       return {
         runCount: variants.length,
         parameters: e.parameters,
         flops: e.flops,
         tokens: e.tokens,
         seconds: e.seconds,
-        backend: b,
+        backend: e.backend,
+        workers: e.workers,
+        calibrated: e.calibrated,
         notes: e.notes,
       };
     },
@@ -131,11 +134,13 @@ export function experimentHandlers(
 
     deleteExperiment: ({ id }) => {
       requireExperiment(ctx, id);
-      const active = ctx.runner.active;
-      if (active?.experimentId === id || ctx.runner.queued.includes(id))
+      const busy = ctx.lab.busy(id);
+      if (busy)
         throw new ApiFailure(
           'conflict',
-          'The experiment is training; cancel it first, then delete it.',
+          busy === 'training'
+            ? 'The experiment is training; cancel it first, then delete it.'
+            : 'The experiment is being analysed; delete it when the analysis is done.',
         );
       store.experiments.delete(id);
       ctx.events.emit({ type: 'experiments.changed' });

@@ -1,4 +1,7 @@
-/** Run operations: list, metrics (downsampled with envelope), pause / resume / cancel. */
+/**
+ * Run operations: list, metrics (downsampled with envelope), and pause / resume / cancel
+ * through the lab service (which also holds a queued experiment when it is paused).
+ */
 import type { Handlers } from '../dispatcher';
 import { downsampleEnvelope } from '../downsample';
 import { ApiFailure, notFound } from '../errors';
@@ -11,7 +14,7 @@ import { startTraining } from './experiments';
 export function runHandlers(
   ctx: LabContext,
 ): Pick<Handlers, 'listRuns' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'> {
-  const { store, runner } = ctx;
+  const { store, lab } = ctx;
 
   const requireExperiment = (id: number) => {
     if (!store.experiments.get(id)) throw notFound('Experiment', String(id));
@@ -58,20 +61,21 @@ export function runHandlers(
       requireExperiment(experimentId);
       if (runIds?.length)
         throw new ApiFailure('unsupported', 'Training pauses per experiment, not per run.');
-      if (runner.active?.experimentId !== experimentId)
-        throw new ApiFailure('conflict', 'This experiment is not training now.');
-      runner.pause();
+      if (!lab.pause(experimentId))
+        throw new ApiFailure('conflict', 'This experiment is not training or queued now.');
+      ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },
 
     resumeRuns: ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
-      if (runner.active?.experimentId === experimentId && runner.active.paused && !runIds?.length) {
-        runner.resume();
+      const state = lab.trainingState(experimentId);
+      if ((state === 'paused' || state === 'held') && !runIds?.length) {
+        lab.resume(experimentId);
+        ctx.events.emit({ type: 'experiments.changed' });
         return { ok: true };
       }
-      if (runner.active?.experimentId === experimentId || runner.queued.includes(experimentId))
-        throw new ApiFailure('conflict', 'This experiment is already training.');
+      if (state) throw new ApiFailure('conflict', 'This experiment is already training.');
       const resumable = store.runs
         .listByExperiment(experimentId)
         .filter(
@@ -87,16 +91,12 @@ export function runHandlers(
 
     cancelRuns: ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
-      if (runIds?.length) {
-        // A single run inside a lockstep group cannot stop alone; queued ones can be dropped.
-        for (const id of runIds) {
-          const r = store.runs.get(id);
-          if (!r || r.experimentId !== experimentId) throw notFound('Run', String(id));
-          if (r.status === 'queued' || r.status === 'interrupted')
-            store.runs.transition(id, 'cancelled', { reason: 'cancelled by the user' });
-          else if (r.status === 'running') runner.cancel(experimentId);
-        }
-      } else runner.cancel(experimentId);
+      try {
+        lab.cancel(experimentId, runIds);
+      } catch (e) {
+        if (e instanceof RangeError) throw notFound('Run', String(runIds));
+        throw e;
+      }
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

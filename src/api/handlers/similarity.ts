@@ -6,7 +6,6 @@
 import type { AnalysisRow } from '../../../db/types';
 import type { Handlers } from '../dispatcher';
 import { notFound } from '../errors';
-import { AnalysisJobs } from '../analysis-jobs';
 import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
@@ -26,7 +25,6 @@ export function similarityHandlers(
   | 'getGenerations'
 > {
   const { store } = ctx;
-  const jobs = new AnalysisJobs(ctx, ctx.backend);
 
   const load = (experimentId: number) => {
     if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
@@ -107,7 +105,13 @@ export function similarityHandlers(
     },
 
     analyzeExperiment: ({ experimentId, measures, steps }) => {
-      void jobs.start({ experimentId, measures, steps });
+      if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
+      // Queued on the lab's workers (after its training, if it trains); progress as events.
+      ctx.lab
+        .analyze({ experimentId, measures, steps })
+        .catch((err: unknown) =>
+          ctx.log(`homolab: analysis of experiment ${experimentId} failed: ${String(err)}`),
+        );
       return { ok: true };
     },
 

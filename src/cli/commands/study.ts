@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { getStudy, runStudy, STUDIES, STUDY_SCALES } from '../../experiments/studies';
 import type { StudyEvent, StudyScale } from '../../experiments/studies';
+import { LabService } from '../../experiments/execution/lab-service';
 import { nodeWorkerFactory } from '../../experiments/execution/worker/node-host';
 import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
 import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
@@ -86,21 +87,23 @@ export async function studyCommand(
     const onEvent = opts.json ? (e: StudyEvent) => io.stdout.write(jsonLine(e)) : humanProgress(io);
     if (!opts.json) io.stderr.write(`${study.name} (${scale}): ${study.describe(scale)}\n`);
     let r;
+    const lab = new LabService({
+      store,
+      dbPath: store.path,
+      workerFactory: nodeWorkerFactory(),
+      backend,
+      autoAnalysis: false,
+    });
     try {
-      r = await runStudy(name, {
-        store,
-        dbPath: store.path,
-        scale,
-        backend,
-        workerFactory: nodeWorkerFactory(),
-        onEvent,
-      });
+      r = await runStudy(name, { store, lab, scale, onEvent });
     } catch (e) {
       const msg = (e as Error).message;
       throw new CliError(
         `study ${name} failed: ${msg}`,
         /training of exp-/.test(msg) ? EXIT.RUNS_INCOMPLETE : EXIT.ERROR,
       );
+    } finally {
+      await lab.close();
     }
     const out = opts.out ? resolve(opts.out) : null;
     if (out) writeFileSync(out, r.html);

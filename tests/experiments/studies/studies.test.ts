@@ -17,21 +17,26 @@ import {
   type StudyContext,
 } from '../../../src/experiments/studies';
 import { modelMatrix } from '../../../src/experiments/studies/read';
+import { LabService } from '../../../src/experiments/execution/lab-service';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-'));
 const dbPath = join(dir, 'lab.sqlite');
 const store = openStore(dbPath);
-afterAll(() => store.close());
-
-const ctx: StudyContext = {
+const lab = new LabService({
   store,
   dbPath,
-  scale: 'test',
   backend: 'wasm',
   workerFactory: nodeWorkerFactory(),
-};
+  autoAnalysis: false,
+});
+afterAll(async () => {
+  await lab.close();
+  store.close();
+});
+
+const ctx: StudyContext = { store, lab, scale: 'test' };
 
 type Data = Record<string, unknown>;
 

@@ -10,25 +10,30 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
 import { listStudyReports, runStudy, STUDIES } from '../../../src/experiments/studies';
+import { LabService } from '../../../src/experiments/execution/lab-service';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-tiny-'));
 const dbPath = join(dir, 'lab.sqlite');
 const store = openStore(dbPath);
-afterAll(() => store.close());
+const lab = new LabService({
+  store,
+  dbPath,
+  backend: 'wasm',
+  workerFactory: nodeWorkerFactory(),
+  autoAnalysis: false,
+});
+afterAll(async () => {
+  await lab.close();
+  store.close();
+});
 
 describe('studies at the tiny scale (wasm)', () => {
   it.each(STUDIES.map((s) => s.id))(
     '%s runs end to end and stores its report',
     async (id) => {
-      const r = await runStudy(id, {
-        store,
-        dbPath,
-        scale: 'tiny',
-        backend: 'wasm',
-        workerFactory: nodeWorkerFactory(),
-      });
+      const r = await runStudy(id, { store, lab, scale: 'tiny' });
       expect(r.scale).toBe('tiny');
       expect(r.runIds.length).toBeGreaterThanOrEqual(2);
       for (const runId of r.runIds) expect(store.runs.require(runId).status).toBe('completed');

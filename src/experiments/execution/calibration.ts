@@ -1,0 +1,195 @@
+/**
+ * Calibration for the cost estimate: a few timed steps of each job's config shape in a pool
+ * worker (worker/calibrate.ts), cached per machine, backend and shape in a JSON file next to the
+ * store, together with how long a worker takes to start. Calibration work goes to the front of
+ * the pool's line; a shape that cannot be measured in time falls back to the rough model.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { commitTempFile, tempPathFor } from '../../../db/atomic-file';
+import type { ModelConfig } from '../../core/model/config';
+import type { Calibration } from '../spec/estimate';
+import type { TrainingSpec } from '../spec/spec';
+import { estimateJobBytes } from './job-memory';
+import type { PoolClient, PoolTask, PoolView, WorkerLink, WorkerPool } from './pool';
+import type { CalibrationResult, FatalKind, WorkerToHost } from './worker/protocol';
+
+/** A config shape to measure, under its `calibrationKey`. */
+export interface CalibrationShape {
+  key: string;
+  model: ModelConfig;
+  training: TrainingSpec & { steps: number };
+  members: number;
+}
+
+interface CacheFile {
+  version: 1;
+  /** Timings are this machine's: another CPU invalidates them. */
+  machine: string;
+  entries: Record<string, Calibration & { at: number }>;
+  /** Seconds from starting a worker to its backend being ready, per backend. */
+  workerStartSec: Record<string, number>;
+}
+
+const machineId = (): string => {
+  const c = cpus();
+  return `${c[0]?.model ?? 'cpu'} × ${c.length}`;
+};
+
+export class Calibrator {
+  private cache: CacheFile;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly file: string | null,
+  ) {
+    this.cache = this.load();
+  }
+
+  /** A shape's timings on `backend`, if measured. */
+  get(backend: string, key: string): Calibration | null {
+    const e = this.cache.entries[`${backend}\n${key}`];
+    return e ? { stepMs: e.stepMs, evalBatchMs: e.evalBatchMs } : null;
+  }
+
+  workerStartSec(backend: string): number | undefined {
+    return this.cache.workerStartSec[backend];
+  }
+
+  /** Records a worker's start-up time (a moving average, so one slow start does not stick). */
+  workerStarted(ms: number, backend: string): void {
+    const prev = this.cache.workerStartSec[backend];
+    const s = ms / 1000;
+    this.cache.workerStartSec[backend] = prev === undefined ? s : 0.7 * prev + 0.3 * s;
+    this.save();
+  }
+
+  /**
+   * Measures the shapes not cached for the pool's backend; resolves when they are measured or
+   * after `timeoutMs` (what was not measured by then stays unmeasured).
+   */
+  async measure(shapes: CalibrationShape[], timeoutMs: number): Promise<void> {
+    const backend = this.pool.backend;
+    const todo = shapes.filter((s, i) => {
+      if (backend && this.get(backend, s.key)) return false;
+      return shapes.findIndex((x) => x.key === s.key) === i;
+    });
+    if (!todo.length) return;
+    const client = new CalibrationClient(todo, (shape, r) => {
+      this.cache.entries[`${r.backend}\n${shape.key}`] = {
+        stepMs: r.stepMs,
+        evalBatchMs: r.evalBatchMs,
+        at: Date.now(),
+      };
+      this.save();
+    });
+    this.pool.add(client, { front: true });
+    const timer = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+    await Promise.race([client.done, timer]);
+    client.drop();
+    this.pool.remove(client);
+  }
+
+  private load(): CacheFile {
+    const empty: CacheFile = { version: 1, machine: machineId(), entries: {}, workerStartSec: {} };
+    if (!this.file || !existsSync(this.file)) return empty;
+    try {
+      const c = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
+      return c.version === 1 && c.machine === empty.machine ? c : empty;
+    } catch {
+      return empty; // a damaged cache is only a cache: measure again
+    }
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    try {
+      const tmp = tempPathFor(this.file);
+      writeFileSync(tmp, JSON.stringify(this.cache));
+      commitTempFile(tmp, this.file);
+    } catch {
+      // Not being able to cache costs a re-measurement next time, nothing more.
+    }
+  }
+}
+
+/** The shapes to measure, one pool task each. */
+class CalibrationClient implements PoolClient {
+  waitReason: string | null = null;
+  readonly done: Promise<void>;
+  private finish!: () => void;
+  private pending: CalibrationShape[];
+  private readonly running = new Set<CalibrationTask>();
+  private next: CalibrationTask | null = null;
+  private dropped = false;
+
+  constructor(
+    shapes: CalibrationShape[],
+    private readonly measured: (s: CalibrationShape, r: CalibrationResult) => void,
+  ) {
+    this.pending = [...shapes];
+    this.done = new Promise((r) => (this.finish = r));
+  }
+
+  peek(view: PoolView): PoolTask | { wait: string } | null {
+    void view;
+    if (this.dropped || !this.pending.length) return null;
+    this.next ??= new CalibrationTask(this, this.pending[0]);
+    return this.next;
+  }
+
+  taken(task: PoolTask): void {
+    this.pending.shift();
+    this.running.add(task as CalibrationTask);
+    this.next = null;
+  }
+
+  fail(kind: FatalKind, message: string): void {
+    void kind;
+    void message;
+    this.drop();
+  }
+
+  /** Stops handing out shapes (the estimate stopped waiting); running ones still finish. */
+  drop(): void {
+    this.dropped = true;
+    this.pending = [];
+    if (!this.running.size) this.finish();
+  }
+
+  ended(task: CalibrationTask, result: CalibrationResult | null): void {
+    if (!this.running.delete(task)) return;
+    if (result) this.measured(task.shape, result);
+    task.link?.release();
+    if (!this.running.size && !this.pending.length) this.finish();
+  }
+}
+
+let taskSeq = 0;
+
+class CalibrationTask implements PoolTask {
+  readonly memoryBytes: number;
+  readonly taskId = ++taskSeq;
+  link: WorkerLink | null = null;
+
+  constructor(
+    private readonly client: CalibrationClient,
+    readonly shape: CalibrationShape,
+  ) {
+    this.memoryBytes = estimateJobBytes(shape.model, shape.training.batchSize, shape.members);
+  }
+
+  start(link: WorkerLink): void {
+    this.link = link;
+    const { model, training, members } = this.shape;
+    link.send({ type: 'calibrate', task: { taskId: this.taskId, model, training, members } });
+  }
+
+  message(m: WorkerToHost): void {
+    if (m.type === 'calibration' && m.taskId === this.taskId) this.client.ended(this, m.result);
+  }
+
+  lost(): void {
+    this.client.ended(this, null);
+  }
+}
