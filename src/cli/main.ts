@@ -64,6 +64,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .option('--max-group <n>', 'most runs trained together in one stacked model', '16')
     .option('--no-lockstep', 'train every run alone (no stacking)')
+    .option('--workers <n>', 'worker processes training at once (default: one per core)')
     .action((file: string, _o, cmd: Command) => set(runCommand(file, globals(cmd), io)));
 
   program
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .option('--max-group <n>', 'most runs trained together in one stacked model', '16')
     .option('--no-lockstep', 'train every run alone (no stacking)')
+    .option('--workers <n>', 'worker processes training at once (default: one per core)')
     .action((ref: string, _o, cmd: Command) => set(resumeCommand(ref, globals(cmd), io)));
 
   program

@@ -26,6 +26,16 @@ export interface TrainOptions extends GlobalOptions {
   backend?: string;
   maxGroup?: string;
   lockstep?: boolean;
+  workers?: string;
+}
+
+/** `--workers N`: a positive integer, or the lab's default (one per core). */
+export function parseWorkers(w: string | undefined): number | undefined {
+  if (w === undefined) return undefined;
+  const n = Number(w);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new CliError(`--workers must be an integer from 1 to 256, got ${w}`, EXIT.USAGE);
+  return n;
 }
 
 export function parseBackend(b: string | undefined): BackendChoice {
@@ -104,7 +114,9 @@ export async function trainWithProgress(
     workerFactory: nodeWorkerFactory(),
     backend: parseBackend(opts.backend),
     maxGroupSize: opts.maxGroup ? Number(opts.maxGroup) : undefined,
-    lockstep: opts.lockstep,
+    // `--no-lockstep` forces every run alone; otherwise the pool decides (stacks on a GPU).
+    lockstep: opts.lockstep === false ? false : undefined,
+    workers: parseWorkers(opts.workers),
   });
   const names = new Map(store.runs.listByExperiment(experimentId).map((r) => [r.id, r.name]));
   const live = !opts.json && Boolean(io.stdout.isTTY);

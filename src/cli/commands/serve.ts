@@ -14,11 +14,13 @@ import { type CliIO, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { jsonLine } from '../progress';
 import { resolveStorePath } from '../paths';
+import { parseWorkers } from './run';
 
 interface ServeOptions extends GlobalOptions {
   host: string;
   port: string;
   backend: BackendChoice;
+  workers?: string;
 }
 
 /** Builds the renderer with vite when this checkout has no build yet (first `serve` after `npm ci`). */
@@ -46,6 +48,7 @@ async function serveCommand(opts: ServeOptions, io: CliIO): Promise<ExitCode> {
     host: opts.host,
     port,
     backend: opts.backend,
+    workers: parseWorkers(opts.workers),
     rendererDir,
     log: (line) => io.stderr.write(`${line}\n`),
   });
@@ -75,6 +78,7 @@ export function registerServeCommand(
     )
     .option('--port <n>', 'port (0: any free port)', '0')
     .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join(' | ')}`, 'auto')
+    .option('--workers <n>', 'worker processes training at once (default: one per core)')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals() as ServeOptions;
       if (!(BACKEND_CHOICES as readonly string[]).includes(opts.backend))
