@@ -124,6 +124,7 @@ export class ExperimentRunner {
   pause(experimentId: number): boolean {
     const s = this.session(experimentId);
     s?.pause();
+    this.pool.pump(); // the queue's reasons change
     return Boolean(s);
   }
 
@@ -142,6 +143,7 @@ export class ExperimentRunner {
   cancel(experimentId?: number, reason?: string): void {
     for (const s of [...this.sessions])
       if (experimentId === undefined || s.experimentId === experimentId) s.cancel(reason);
+    this.pool.pump();
   }
 
   private session(experimentId: number): TrainingSession | undefined {

@@ -158,13 +158,22 @@ export class TrainingSession implements PoolClient {
     return true;
   }
 
-  /** The worker's first job of this session: say which worker and backend. */
-  started(task: TrainTask): void {
+  /**
+   * A worker is ready for the task: false if the session was cancelled (or failed) while the
+   * worker started — the task then ends untrained. Otherwise say which worker and backend.
+   */
+  started(task: TrainTask): boolean {
+    if (this.cancelled || this.fatal) {
+      this.jobOver(task, this.cancelled ?? this.fatal!, false);
+      return false;
+    }
     const link = task.link!;
-    if (this.announced.has(link.pid)) return;
+    if (this.announced.has(link.pid)) return true;
     this.announced.add(link.pid);
     this.s.emit({ type: 'worker-start', experimentId: this.experimentId, pid: link.pid });
-    if (link.backend) this.s.emit({ type: 'backend', experimentId: this.experimentId, ...link.backend });
+    if (link.backend)
+      this.s.emit({ type: 'backend', experimentId: this.experimentId, ...link.backend });
+    return true;
   }
 
   /** Worker message about one of this session's jobs → runner events. */
@@ -356,7 +365,7 @@ class TrainTask implements PoolTask {
 
   start(link: WorkerLink): void {
     this.link = link;
-    this.session.started(this);
+    if (!this.session.started(this)) return;
     link.send({
       type: 'train',
       job: {

@@ -153,8 +153,10 @@ export function estimateCost(
       return v.training.steps * (throughput.overheadSec + flops / throughput.flopsPerSec);
     }
     const t = v.training;
-    const evals = t.evalEvery > 0 ? Math.floor(t.steps / t.evalEvery) : 0;
-    const evalMs = (evals + 1) * t.evalBatches * c.evalBatchMs;
+    // Evaluations at every evalEvery-th step and at the last one (train-job.ts).
+    const periodic = t.evalEvery > 0 ? Math.floor(t.steps / t.evalEvery) : 0;
+    const evals = periodic + (t.evalEvery > 0 && t.steps % t.evalEvery === 0 ? 0 : 1);
+    const evalMs = evals * t.evalBatches * c.evalBatchMs;
     return (t.steps * c.stepMs + evalMs) / 1000;
   });
   const pool = Math.min(workers, jobs.length || 1);
