@@ -9,30 +9,26 @@ export function labStatusOf(ctx: LabContext): LabStatus {
   const s = ctx.lab.status();
   const name = (id: number) => ctx.store.experiments.get(id)?.name ?? `exp-${id}`;
   const queue: QueueItem[] = [
-    ...s.training.map(
-      (t): QueueItem => ({
-        experimentId: t.experimentId,
-        experimentName: name(t.experimentId),
-        kind: 'training',
-        state: t.state,
-        reason: t.reason,
-        runningJobs: t.runningJobs,
-        pendingJobs: t.pendingJobs,
-        progress: 0,
-      }),
-    ),
-    ...s.analyses.map(
-      (a): QueueItem => ({
-        experimentId: a.experimentId,
-        experimentName: name(a.experimentId),
-        kind: 'analysis',
-        state: a.state,
-        reason: a.reason,
-        runningJobs: 0,
-        pendingJobs: 0,
-        progress: a.fraction,
-      }),
-    ),
+    ...s.training.map((t): QueueItem => ({
+      experimentId: t.experimentId,
+      experimentName: name(t.experimentId),
+      kind: 'training',
+      state: t.state,
+      reason: t.reason,
+      runningJobs: t.runningJobs,
+      pendingJobs: t.pendingJobs,
+      progress: 0,
+    })),
+    ...s.analyses.map((a): QueueItem => ({
+      experimentId: a.experimentId,
+      experimentName: name(a.experimentId),
+      kind: 'analysis',
+      state: a.state,
+      reason: a.reason,
+      runningJobs: 0,
+      pendingJobs: 0,
+      progress: a.fraction,
+    })),
   ];
   return {
     backend: s.backend.choice,

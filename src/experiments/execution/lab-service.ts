@@ -260,9 +260,7 @@ export class LabService {
         this.emit({ type: 'analysis', ...u });
       },
       blocked: (id): string | null => this.analysisBlocked(id, run),
-      memoryBytes: model
-        ? estimateAnalysisBytes(model, runs.length, options.maxTokens ?? 2048)
-        : 0,
+      memoryBytes: model ? estimateAnalysisBytes(model, runs.length, options.maxTokens ?? 2048) : 0,
       ended: (r) => {
         this.analyses = this.analyses.filter((x) => x !== r);
         this.pool.remove(r);

@@ -13,13 +13,13 @@
  * to run (or, for the first worker of an `auto` backend, every waiting client).
  */
 import { isGpuBackend, type BackendName } from '../../core/engine/types';
+import { availableBytes, formatMB, HEADROOM_BYTES, WORKER_BASE_BYTES } from './job-memory';
 import {
-  availableBytes,
-  formatMB,
-  HEADROOM_BYTES,
-  WORKER_BASE_BYTES,
-} from './job-memory';
-import { describeExit, type WorkerExit, type WorkerHost, type WorkerHostFactory } from './worker/host';
+  describeExit,
+  type WorkerExit,
+  type WorkerHost,
+  type WorkerHostFactory,
+} from './worker/host';
 import type { BackendChoice, FatalKind, HostToWorker, WorkerToHost } from './worker/protocol';
 
 /** The backend a worker set up. */

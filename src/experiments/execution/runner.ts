@@ -11,11 +11,7 @@ import { WorkerPool } from './pool';
 import type { RunnerStore } from './store-types';
 import type { WorkerHostFactory } from './worker/host';
 import type { BackendChoice } from './worker/protocol';
-import {
-  TrainingSession,
-  type SessionState,
-  type StartOptions,
-} from './training-session';
+import { TrainingSession, type SessionState, type StartOptions } from './training-session';
 
 export type { StartOptions } from './training-session';
 

@@ -127,7 +127,9 @@ export function calibrationKey(v: Variant, vocabSize: number, members: number): 
 
 /** The jobs the lab trains for these groups: stacked groups, or every run alone. */
 export function estimateJobs(groups: LockstepGroup[], lockstep: boolean): Variant[][] {
-  return lockstep ? groups.map((g) => g.variants) : groups.flatMap((g) => g.variants.map((v) => [v]));
+  return lockstep
+    ? groups.map((g) => g.variants)
+    : groups.flatMap((g) => g.variants.map((v) => [v]));
 }
 
 /** Estimates the cost of training `groups` on `backend`, given the tokenizer's vocabulary size. */

@@ -11,7 +11,13 @@ function lab(steps: number[]) {
   const { experiment, runs } = createExperiment(store, getPreset('seed-sweep').spec('tiny'));
   for (const r of runs)
     for (const step of steps)
-      store.checkpoints.save(r.id, { step, weights: {}, optimizer: {}, dataCursor: {}, rngState: [] });
+      store.checkpoints.save(r.id, {
+        step,
+        weights: {},
+        optimizer: {},
+        dataCursor: {},
+        rngState: [],
+      });
   return { store, id: experiment.id };
 }
 
@@ -40,7 +46,12 @@ const MEASURES = [
 describe('planAnalysis', () => {
   it('one step: a slice per measure family, layer matrices only with the representations', async () => {
     const { store, id } = lab([6, 12]);
-    const slices = await planAnalysis(store, id, { measures: [...MEASURES], layerMeasures: ['linear-cka'] }, 2);
+    const slices = await planAnalysis(
+      store,
+      id,
+      { measures: [...MEASURES], layerMeasures: ['linear-cka'] },
+      2,
+    );
     expect(slices.map((s) => s.measures)).toEqual([
       ['weight-trajectory'],
       ['linear-cka', 'procrustes'],
@@ -68,7 +79,9 @@ describe('planAnalysis', () => {
 
   it('one worker: the whole analysis as one slice; an unknown measure is refused', async () => {
     const { store, id } = lab([6, 12]);
-    expect(await planAnalysis(store, id, { measures: ['jsd'] }, 1)).toEqual([{ measures: ['jsd'] }]);
+    expect(await planAnalysis(store, id, { measures: ['jsd'] }, 1)).toEqual([
+      { measures: ['jsd'] },
+    ]);
     await expect(planAnalysis(store, id, { measures: ['nope' as 'jsd'] }, 2)).rejects.toThrow(
       /unknown measure 'nope'/,
     );

@@ -86,7 +86,10 @@ describe('LabService', () => {
     const doneB = lab.train(b.experiment.id);
     await until(() => events.some((e) => e.type === 'run-progress'));
     const waiting = lab.status().training.find((t) => t.experimentId === b.experiment.id);
-    expect(waiting).toMatchObject({ state: 'queued', reason: 'waiting for a free worker (1 of 1 busy)' });
+    expect(waiting).toMatchObject({
+      state: 'queued',
+      reason: 'waiting for a free worker (1 of 1 busy)',
+    });
 
     expect(lab.pause(b.experiment.id)).toBe(true);
     expect(lab.status().training[1]).toMatchObject({
@@ -127,7 +130,9 @@ describe('LabService', () => {
     const fractions = events.flatMap((e) => (e.type === 'analysis' ? [e.fraction] : []));
     expect(fractions.at(-1)).toBe(1);
     const rows = store.analyses.list({ experimentId: experiment.id });
-    const keys = rows.map((a) => `${(a.params as JsonObject).key}|${JSON.stringify(a.layers)}|${a.runIds}`);
+    const keys = rows.map(
+      (a) => `${(a.params as JsonObject).key}|${JSON.stringify(a.layers)}|${a.runIds}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
     // Analysing again reuses every stored group.
     const again = await lab.analyze({

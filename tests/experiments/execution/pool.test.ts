@@ -49,8 +49,7 @@ function runner(workers: number, lockstep?: boolean) {
   return { r, events };
 }
 
-const bySeed = (runs: RunRow[]) =>
-  new Map(runs.map((r) => [r.initSeed, store.runs.require(r.id)]));
+const bySeed = (runs: RunRow[]) => new Map(runs.map((r) => [r.initSeed, store.runs.require(r.id)]));
 
 /** Loss, eval loss and batch hashes of each run, by init seed. */
 function histories(runs: RunRow[]) {
@@ -140,7 +139,9 @@ describe('worker pool', () => {
       const off = r.on(() => {
         const started = events.filter((e) => e.type === 'group-start');
         const progressing = new Set(
-          events.filter((e) => e.type === 'run-progress').map((e) => e.type === 'run-progress' && e.runId),
+          events
+            .filter((e) => e.type === 'run-progress')
+            .map((e) => e.type === 'run-progress' && e.runId),
         );
         if (started.length === 2 && progressing.size === 2) {
           off();

@@ -33,9 +33,7 @@ export async function runCalibration(
     const rng = new Rng(1);
     const B = training.batchSize;
     const T = config.contextLength;
-    const batches = Array.from({ length: 4 }, () =>
-      randomTokenBatch(rng, B, T, config.vocabSize),
-    );
+    const batches = Array.from({ length: 4 }, () => randomTokenBatch(rng, B, T, config.vocabSize));
     for (let i = 0; i < WARMUP_STEPS; i++) await trainer.trainStep(batches[i % batches.length]);
     const times: number[] = [];
     const t0 = performance.now();

@@ -6,11 +6,7 @@
  */
 import type { ModelConfig } from '../../../core/model/config';
 import type { BackendChoice } from '../../../core/engine/types';
-import type {
-  AnalysisProgress,
-  AnalyzeOptions,
-  AnalyzeResult,
-} from '../../analysis/run-analysis';
+import type { AnalysisProgress, AnalyzeOptions, AnalyzeResult } from '../../analysis/run-analysis';
 import type { TrainingSpec } from '../../spec/spec';
 
 // The one BackendChoice type lives with the engine; re-exported for the lab's callers.
