@@ -27,7 +27,7 @@ import {
 } from '../spec/estimate';
 import type { ExperimentSpec } from '../spec/spec';
 import type { LockstepGroup } from '../spec/variants';
-import { planAnalysis } from './analysis-plan';
+import { sliceAnalysis } from './analysis-slices';
 import { AnalysisRun, type AnalysisUpdate } from './analysis-run';
 import { Calibrator, type CalibrationShape } from './calibration';
 import type { ExperimentOutcome, RunnerEvent } from './events';
@@ -250,7 +250,7 @@ export class LabService {
   ): Promise<AnalyzeResult> {
     const { experimentId, ...options } = req;
     this.store.experiments.require(experimentId);
-    const slices = await planAnalysis(this.store, experimentId, options, this.pool.size);
+    const slices = sliceAnalysis(this.store, experimentId, options, this.pool.size);
     const runs = this.store.runs.listByExperiment(experimentId);
     const model = runs.length ? storedVariant(runs[0]).model : null;
     const waiting = this.analyses.some((a) => a.experimentId === experimentId);

@@ -1,7 +1,7 @@
 /** Splitting an analysis into slices for the pool: every (measure, step) exactly once. */
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
-import { planAnalysis } from '../../../src/experiments/execution/analysis-plan';
+import { sliceAnalysis } from '../../../src/experiments/execution/analysis-slices';
 import type { AnalysisSliceOptions } from '../../../src/experiments/execution/worker/protocol';
 import { createExperiment } from '../../../src/experiments/spec/create';
 import { getPreset } from '../../../src/experiments/spec/presets';
@@ -43,10 +43,10 @@ const MEASURES = [
   'weight-trajectory',
 ] as const;
 
-describe('planAnalysis', () => {
-  it('one step: a slice per measure family, layer matrices only with the representations', async () => {
+describe('sliceAnalysis', () => {
+  it('one step: a slice per measure family, layer matrices only with the representations', () => {
     const { store, id } = lab([6, 12]);
-    const slices = await planAnalysis(
+    const slices = sliceAnalysis(
       store,
       id,
       { measures: [...MEASURES], layerMeasures: ['linear-cka'] },
@@ -66,10 +66,10 @@ describe('planAnalysis', () => {
     store.close();
   });
 
-  it('several steps: dealt over up to 2 × workers slices, each (measure, step) once', async () => {
+  it('several steps: dealt over up to 2 × workers slices, each (measure, step) once', () => {
     const steps = [2, 4, 6, 8, 10, 12];
     const { store, id } = lab(steps);
-    const slices = await planAnalysis(store, id, { measures: [...MEASURES], steps: 'all' }, 2);
+    const slices = sliceAnalysis(store, id, { measures: [...MEASURES], steps: 'all' }, 2);
     expect(slices).toHaveLength(5); // the trajectory + 4 step slices
     const cov = coverage(slices);
     expect(cov.size).toBe((MEASURES.length - 1) * steps.length + 1);
@@ -77,12 +77,10 @@ describe('planAnalysis', () => {
     store.close();
   });
 
-  it('one worker: the whole analysis as one slice; an unknown measure is refused', async () => {
+  it('one worker: the whole analysis as one slice; an unknown measure is refused', () => {
     const { store, id } = lab([6, 12]);
-    expect(await planAnalysis(store, id, { measures: ['jsd'] }, 1)).toEqual([
-      { measures: ['jsd'] },
-    ]);
-    await expect(planAnalysis(store, id, { measures: ['nope' as 'jsd'] }, 2)).rejects.toThrow(
+    expect(sliceAnalysis(store, id, { measures: ['jsd'] }, 1)).toEqual([{ measures: ['jsd'] }]);
+    expect(() => sliceAnalysis(store, id, { measures: ['nope' as 'jsd'] }, 2)).toThrow(
       /unknown measure 'nope'/,
     );
     store.close();
