@@ -7,7 +7,7 @@
  * reuses it).
  */
 import type { AnalysisProgress, AnalyzeResult } from '../analysis/run-analysis';
-import type { PoolClient, PoolTask, PoolView, WorkerLink } from './pool';
+import { nextTaskId, type PoolClient, type PoolTask, type PoolView, type WorkerLink } from './pool';
 import type { AnalysisSliceOptions, FatalKind, WorkerToHost } from './worker/protocol';
 
 export interface AnalysisUpdate {
@@ -186,11 +186,9 @@ export function mergeResults(
   };
 }
 
-let taskSeq = 0;
-
 class SliceTask implements PoolTask {
   readonly memoryBytes: number;
-  readonly taskId = ++taskSeq;
+  readonly taskId = nextTaskId();
   link: WorkerLink | null = null;
 
   constructor(

@@ -11,7 +11,14 @@ import type { ModelConfig } from '../../core/model/config';
 import type { Calibration } from '../spec/estimate';
 import type { TrainingSpec } from '../spec/spec';
 import { estimateJobBytes } from './job-memory';
-import type { PoolClient, PoolTask, PoolView, WorkerLink, WorkerPool } from './pool';
+import {
+  nextTaskId,
+  type PoolClient,
+  type PoolTask,
+  type PoolView,
+  type WorkerLink,
+  type WorkerPool,
+} from './pool';
 import type { CalibrationResult, FatalKind, WorkerToHost } from './worker/protocol';
 
 /** A config shape to measure, under its `calibrationKey`. */
@@ -165,11 +172,9 @@ class CalibrationClient implements PoolClient {
   }
 }
 
-let taskSeq = 0;
-
 class CalibrationTask implements PoolTask {
   readonly memoryBytes: number;
-  readonly taskId = ++taskSeq;
+  readonly taskId = nextTaskId();
   link: WorkerLink | null = null;
 
   constructor(

@@ -95,6 +95,13 @@ interface PoolWorker {
   memoryBytes: number;
 }
 
+let taskSeq = 0;
+
+/** A fresh id for a task message (analysis slices, calibrations), unique in this process. */
+export function nextTaskId(): number {
+  return ++taskSeq;
+}
+
 /** A worker younger than this has not allocated its job's memory yet: count its estimate. */
 const YOUNG_MS = 15_000;
 

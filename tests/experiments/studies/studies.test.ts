@@ -3,11 +3,9 @@
  * wasm into a real store, the real analysis step, and a report whose numbers are re-derived
  * here from the store's own rows. The `tiny` scale is the same code with larger designs.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../db/store';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main';
 import {
   listStudyReports,
@@ -17,24 +15,10 @@ import {
   type StudyContext,
 } from '../../../src/experiments/studies';
 import { modelMatrix } from '../../../src/experiments/studies/read';
-import { LabService } from '../../../src/experiments/execution/lab-service';
-import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
+import { studyLab } from './study-lab';
 
-const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-'));
-const dbPath = join(dir, 'lab.sqlite');
-const store = openStore(dbPath);
-const lab = new LabService({
-  store,
-  dbPath,
-  backend: 'wasm',
-  workerFactory: nodeWorkerFactory(),
-  autoAnalysis: false,
-});
-afterAll(async () => {
-  await lab.close();
-  store.close();
-});
+const { dir, dbPath, store, lab } = studyLab('homolab-studies-');
 
 const ctx: StudyContext = { store, lab, scale: 'test' };
 

@@ -4,30 +4,12 @@
  * stored report's numbers are the ones the study returned. (The `test`-scale suite next to this
  * one checks the numbers against the store's rows in detail, at a fraction of the cost.)
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../db/store';
+import { describe, expect, it } from 'vitest';
 import { listStudyReports, runStudy, STUDIES } from '../../../src/experiments/studies';
-import { LabService } from '../../../src/experiments/execution/lab-service';
-import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
+import { studyLab } from './study-lab';
 
-const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-tiny-'));
-const dbPath = join(dir, 'lab.sqlite');
-const store = openStore(dbPath);
-const lab = new LabService({
-  store,
-  dbPath,
-  backend: 'wasm',
-  workerFactory: nodeWorkerFactory(),
-  autoAnalysis: false,
-});
-afterAll(async () => {
-  await lab.close();
-  store.close();
-});
+const { store, lab } = studyLab('homolab-studies-tiny-');
 
 describe('studies at the tiny scale (wasm)', () => {
   it.each(STUDIES.map((s) => s.id))(
