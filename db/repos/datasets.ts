@@ -68,15 +68,20 @@ export function createDatasetsRepo({ db, now }: RepoContext): DatasetsRepo {
       return repo.require(Number(info.lastInsertRowid));
     },
     ensure(input) {
-      return db.transaction(() => {
-        const r = same.get(
-          input.contentHash,
-          input.kind,
-          toJsonText(input.params, 'dataset params'),
-          toJsonText(input.tokenizer, 'dataset tokenizer'),
-        ) as Raw | undefined;
-        return r ? toRow(r) : repo.create(input);
-      })();
+      // Immediate: take the write lock before reading. A deferred transaction that read and
+      // then inserts fails at once with SQLITE_BUSY when another connection (a second pool
+      // worker recording the same dataset) committed in between.
+      return db
+        .transaction(() => {
+          const r = same.get(
+            input.contentHash,
+            input.kind,
+            toJsonText(input.params, 'dataset params'),
+            toJsonText(input.tokenizer, 'dataset tokenizer'),
+          ) as Raw | undefined;
+          return r ? toRow(r) : repo.create(input);
+        })
+        .immediate();
     },
     get(id) {
       const r = byId.get(id) as Raw | undefined;

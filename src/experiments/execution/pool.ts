@@ -112,6 +112,7 @@ export class WorkerPool {
   private seq = 0;
   private pumping = false;
   private again = false;
+  private soon = false;
   private closed = false;
   private sizeSetting: number;
 
@@ -179,6 +180,15 @@ export class WorkerPool {
     } finally {
       this.pumping = false;
     }
+  }
+
+  private pumpSoon(): void {
+    if (this.soon) return;
+    this.soon = true;
+    setImmediate(() => {
+      this.soon = false;
+      if (!this.closed) this.pump();
+    });
   }
 
   private schedule(): void {
@@ -277,7 +287,9 @@ export class WorkerPool {
         w.task = null;
         w.client = null;
         if (o.retire) this.retire(w);
-        this.pump();
+        // On the next turn: what the task's end sets off (a session's end queueing its
+        // analysis, a study's next step) comes first and finds this worker free.
+        this.pumpSoon();
       },
       kill: () => {
         if (w.task === task) w.host.kill();

@@ -48,7 +48,10 @@ describe('ExperimentRunner', () => {
     const done = runner.start(experiment.id);
     expect(runner.state(experiment.id)).toBe('running');
 
-    await waitFor(events, (e) => e.type === 'run-progress');
+    // Every run training (two workers on a 2-core machine, else one stacked job).
+    await waitFor(events, () =>
+      runs.every((r) => events.some((e) => e.type === 'run-progress' && e.runId === r.id)),
+    );
     runner.pause(experiment.id);
     // Every worker training a job of it says so (a job starting later starts paused).
     await waitFor(events, () => {
