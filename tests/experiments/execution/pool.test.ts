@@ -2,7 +2,8 @@
  * The worker pool with real worker processes (wasm) and a real store: two workers train a
  * 4-run experiment with every run's losses equal to training it alone; killing one worker
  * marks only its run interrupted and resume completes it with the same losses (and its wall
- * time continues); cancel stops every worker. The store passes integrity_check after each.
+ * time continues); cancel stops every worker; with too little memory free for a second worker
+ * the pool trains on one. The store passes integrity_check after each.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
 import type { RunRow } from '../../../db/types';
 import type { RunnerEvent } from '../../../src/experiments/execution/events';
+import { WORKER_BASE_BYTES, HEADROOM_BYTES } from '../../../src/experiments/execution/job-memory';
+import { WorkerPool } from '../../../src/experiments/execution/pool';
 import { ExperimentRunner } from '../../../src/experiments/execution/runner';
 import type { CheckpointMeta } from '../../../src/experiments/execution/worker/member-state';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
@@ -173,6 +176,36 @@ describe('worker pool', () => {
         { timeout: 20_000 },
       )
       .toBe(0);
+    expectIntact();
+  }, 300_000);
+
+  it('starts no second worker when its job does not fit in the free memory', async () => {
+    const { experiment, runs } = sweep(40);
+    // Room for one worker beyond the headroom, not two.
+    const pool = new WorkerPool({
+      dbPath,
+      workerFactory: nodeWorkerFactory({ inheritStderr: false }),
+      backend: 'wasm',
+      size: 2,
+      availableBytes: () => HEADROOM_BYTES + 1.5 * WORKER_BASE_BYTES,
+    });
+    const r = new ExperimentRunner({ store, pool });
+    const events: RunnerEvent[] = [];
+    r.on((e) => events.push(e));
+    const reasons = new Set<string>();
+    const done = r.start(experiment.id);
+    const poll = setInterval(() => {
+      for (const s of r.status()) if (s.reason) reasons.add(s.reason);
+    }, 20);
+    const outcome = await done;
+    clearInterval(poll);
+    expect(outcome.status).toBe('completed');
+    const pids = new Set(events.flatMap((e) => (e.type === 'group-start' ? [e.pid] : [])));
+    expect(pids.size).toBe(1);
+    expect(events.filter((e) => e.type === 'group-start')).toHaveLength(runs.length);
+    expect([...reasons].some((x) => x.startsWith('waiting for memory: a worker needs about'))).toBe(
+      true,
+    );
     expectIntact();
   }, 300_000);
 });
