@@ -1,8 +1,10 @@
 /**
- * Calibration for the cost estimate: a few timed steps of each job's config shape in a pool
- * worker (worker/calibrate.ts), cached per machine, backend and shape in a JSON file next to the
- * store, together with how long a worker takes to start. Calibration work goes to the front of
- * the pool's line; a shape that cannot be measured in time falls back to the rough model.
+ * Calibration for the cost estimate: a few timed steps of each job's config shape in pool
+ * workers (worker/calibrate.ts) — on as many workers at once as will train it, so the timing
+ * includes what parallel workers cost each other (shared cores, memory bandwidth, whatever else
+ * runs on the machine) — cached per machine, backend, shape and parallelism in a JSON file next
+ * to the store, together with how long a worker takes to start. Calibration work goes to the
+ * front of the pool's line; a shape not measured in time falls back to the rough model.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,10 +29,15 @@ export interface CalibrationShape {
   model: ModelConfig;
   training: TrainingSpec & { steps: number };
   members: number;
+  /** Workers that will train at once (the shape is timed on that many together). */
+  parallel: number;
 }
 
+const entryKey = (backend: string, key: string, parallel: number) =>
+  `${backend}\n${key}\n×${parallel}`;
+
 interface CacheFile {
-  version: 1;
+  version: 2;
   /** Timings are this machine's: another CPU invalidates them. */
   machine: string;
   entries: Record<string, Calibration & { at: number }>;
@@ -53,9 +60,9 @@ export class Calibrator {
     this.cache = this.load();
   }
 
-  /** A shape's timings on `backend`, if measured. */
-  get(backend: string, key: string): Calibration | null {
-    const e = this.cache.entries[`${backend}\n${key}`];
+  /** A shape's timings on `backend` with `parallel` workers busy, if measured. */
+  get(backend: string, key: string, parallel: number): Calibration | null {
+    const e = this.cache.entries[entryKey(backend, key, parallel)];
     return e ? { stepMs: e.stepMs, evalBatchMs: e.evalBatchMs } : null;
   }
 
@@ -78,12 +85,12 @@ export class Calibrator {
   async measure(shapes: CalibrationShape[], timeoutMs: number): Promise<void> {
     const backend = this.pool.backend;
     const todo = shapes.filter((s, i) => {
-      if (backend && this.get(backend, s.key)) return false;
+      if (backend && this.get(backend, s.key, s.parallel)) return false;
       return shapes.findIndex((x) => x.key === s.key) === i;
     });
     if (!todo.length) return;
     const client = new CalibrationClient(todo, (shape, r) => {
-      this.cache.entries[`${r.backend}\n${shape.key}`] = {
+      this.cache.entries[entryKey(r.backend, shape.key, shape.parallel)] = {
         stepMs: r.stepMs,
         evalBatchMs: r.evalBatchMs,
         at: Date.now(),
@@ -98,11 +105,11 @@ export class Calibrator {
   }
 
   private load(): CacheFile {
-    const empty: CacheFile = { version: 1, machine: machineId(), entries: {}, workerStartSec: {} };
+    const empty: CacheFile = { version: 2, machine: machineId(), entries: {}, workerStartSec: {} };
     if (!this.file || !existsSync(this.file)) return empty;
     try {
       const c = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
-      return c.version === 1 && c.machine === empty.machine ? c : empty;
+      return c.version === empty.version && c.machine === empty.machine ? c : empty;
     } catch {
       return empty; // a damaged cache is only a cache: measure again
     }
@@ -120,13 +127,14 @@ export class Calibrator {
   }
 }
 
-/** The shapes to measure, one pool task each. */
+/** The shapes to measure: `parallel` pool tasks each, their timings averaged. */
 class CalibrationClient implements PoolClient {
   waitReason: string | null = null;
   readonly done: Promise<void>;
   private finish!: () => void;
   private pending: CalibrationShape[];
   private readonly running = new Set<CalibrationTask>();
+  private readonly results = new Map<CalibrationShape, CalibrationResult[]>();
   private next: CalibrationTask | null = null;
   private dropped = false;
 
@@ -134,7 +142,7 @@ class CalibrationClient implements PoolClient {
     shapes: CalibrationShape[],
     private readonly measured: (s: CalibrationShape, r: CalibrationResult) => void,
   ) {
-    this.pending = [...shapes];
+    this.pending = shapes.flatMap((s) => Array.from({ length: Math.max(1, s.parallel) }, () => s));
     this.done = new Promise((r) => (this.finish = r));
   }
 
@@ -166,8 +174,23 @@ class CalibrationClient implements PoolClient {
 
   ended(task: CalibrationTask, result: CalibrationResult | null): void {
     if (!this.running.delete(task)) return;
-    if (result) this.measured(task.shape, result);
+    const shape = task.shape;
+    const got = this.results.get(shape) ?? [];
+    if (result) got.push(result);
+    this.results.set(shape, got);
     task.link?.release();
+    const left =
+      this.pending.some((s) => s === shape) || [...this.running].some((t) => t.shape === shape);
+    if (!left && got.length) {
+      const mean = (f: (r: CalibrationResult) => number) =>
+        got.reduce((a, r) => a + f(r), 0) / got.length;
+      this.measured(shape, {
+        backend: got[0].backend,
+        stepMs: mean((r) => r.stepMs),
+        evalBatchMs: mean((r) => r.evalBatchMs),
+        steps: got.reduce((a, r) => a + r.steps, 0),
+      });
+    }
     if (!this.running.size && !this.pending.length) this.finish();
   }
 }

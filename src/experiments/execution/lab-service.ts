@@ -323,14 +323,19 @@ export class LabService {
       return e;
     }
     const shapesFor = (gpu: boolean) => {
-      const lockstep = this.opts.lockstep ?? (gpu || this.pool.size === 1);
-      const shapes: CalibrationShape[] = estimateJobs(groups, lockstep).map((members) => {
+      const workers = gpu ? 1 : this.pool.size;
+      const lockstep = this.opts.lockstep ?? (gpu || workers === 1);
+      const jobs = estimateJobs(groups, lockstep);
+      // Timed on as many workers at once as will train: they slow each other down.
+      const parallel = Math.min(workers, jobs.length);
+      const shapes: CalibrationShape[] = jobs.map((members) => {
         const v = members[0];
         return {
           key: calibrationKey(v, vocabSize, members.length),
           model: { ...v.model, vocabSize: v.model.vocabSize ?? vocabSize },
           training: v.training,
           members: members.length,
+          parallel,
         };
       });
       return { lockstep, shapes };
@@ -343,7 +348,7 @@ export class LabService {
     if (!known) plan = shapesFor(isGpuBackend(backend));
     const calibrations = new Map<string, Calibration>();
     for (const s of plan.shapes) {
-      const c = this.calibrator.get(backend, s.key);
+      const c = this.calibrator.get(backend, s.key, s.parallel);
       if (c) calibrations.set(s.key, c);
     }
     const e = estimateCost(groups, vocabSize, backend, THROUGHPUT[backend], {
