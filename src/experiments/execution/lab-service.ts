@@ -105,17 +105,19 @@ export class LabService {
   private readonly listeners = new Set<Listener>();
   private analyses: AnalysisRun[] = [];
   private settingsValue: LabSettings;
-  private readonly fixed: Partial<LabSettings>;
+  /** What the user set (saved); options given for this lab only apply on top, unsaved. */
+  private saved: Partial<LabSettings>;
   private readonly noAutoAnalysis = new Set<number>();
   private closed = false;
 
   constructor(private readonly opts: LabServiceOptions) {
     this.store = opts.store;
-    this.fixed = {
+    const forThisLab: Partial<LabSettings> = {
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.autoAnalysis !== undefined ? { autoAnalysis: opts.autoAnalysis } : {}),
     };
-    this.settingsValue = { ...DEFAULT_SETTINGS, ...this.loadSettings(), ...this.fixed };
+    this.saved = this.loadSettings();
+    this.settingsValue = { ...DEFAULT_SETTINGS, ...this.saved, ...forThisLab };
     this.pool = new WorkerPool({
       dbPath: opts.dbPath,
       workerFactory: opts.workerFactory,
@@ -166,6 +168,7 @@ export class LabService {
       if (!Number.isInteger(patch.workers) || patch.workers < 1 || patch.workers > 256)
         throw new RangeError(`workers must be an integer from 1 to 256, got ${patch.workers}`);
     }
+    this.saved = { ...this.saved, ...patch };
     this.settingsValue = { ...this.settingsValue, ...patch };
     this.pool.size = this.settingsValue.workers ?? defaultWorkerCount();
     this.saveSettings();
@@ -316,8 +319,8 @@ export class LabService {
     vocabSize: number,
     requested?: BackendName,
   ): Promise<CostEstimate> {
-    const fixed = this.backend === 'auto' ? null : this.backend;
-    if (requested && requested !== (this.pool.backend ?? fixed)) {
+    const chosen = this.backend === 'auto' ? null : this.backend;
+    if (requested && requested !== (this.pool.backend ?? chosen)) {
       const e = estimateCost(groups, vocabSize, requested);
       e.notes.push(`the lab trains on ${this.pool.backend ?? this.backend}: not calibrated here`);
       return e;
@@ -344,7 +347,7 @@ export class LabService {
     let plan = shapesFor(known ? isGpuBackend(known) : false);
     const busy = this.pool.counts.busy >= this.pool.size;
     if (!busy) await this.calibrator.measure(plan.shapes, CALIBRATION_TIMEOUT_MS);
-    const backend = this.pool.backend ?? fixed ?? 'wasm';
+    const backend = this.pool.backend ?? chosen ?? 'wasm';
     if (!known) plan = shapesFor(isGpuBackend(backend));
     const calibrations = new Map<string, Calibration>();
     for (const s of plan.shapes) {
@@ -433,7 +436,7 @@ export class LabService {
     const f = this.opts.settingsFile;
     if (!f) return;
     const tmp = tempPathFor(f);
-    writeFileSync(tmp, JSON.stringify(this.settingsValue, null, 2));
+    writeFileSync(tmp, JSON.stringify(this.saved, null, 2));
     commitTempFile(tmp, f);
   }
 }

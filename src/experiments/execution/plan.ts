@@ -67,7 +67,7 @@ function lastCheckpointStep(store: RunnerStore, runId: number): number {
 const ORDERING_VOCAB = 1024;
 
 /** Training FLOPs a job has left: what "longest" means when the pool schedules longest first. */
-export function jobCost(store: RunnerStore, job: PlannedJob): number {
+function jobCost(store: RunnerStore, job: PlannedJob): number {
   const v = storedVariant(store.runs.require(job.runIds[0]));
   const m = { ...v.model, vocabSize: v.model.vocabSize ?? ORDERING_VOCAB };
   const perStep = trainFlopsPerToken(m) * v.training.batchSize * m.contextLength;

@@ -325,7 +325,7 @@ export class TrainingSession implements PoolClient {
 }
 
 /** How a session ended, with its runs counted by status (`stopped`: some did not complete). */
-export function sessionOutcome(
+function sessionOutcome(
   store: RunnerStore,
   experimentId: number,
   status: ExperimentOutcome['status'],
