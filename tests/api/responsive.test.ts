@@ -4,14 +4,13 @@
  * every request made meanwhile — the list the UI polls, the options of the New-experiment form,
  * the queue — comes back within 1 s. (The browser version of this check is in tests/e2e.)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../src/api/contract';
 import { startServer, type Served } from '../../src/server';
 import { getPreset } from '../../src/experiments/spec/presets';
-import { apiPost, login } from '../server/http-helpers';
+import { apiPost, login, stubServeDir } from '../server/http-helpers';
 
 let dir: string;
 let served: Served;
@@ -40,10 +39,9 @@ const next = (pred: (e: LabEvent) => boolean) =>
   });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'homolab-responsive-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
+  const stub = stubServeDir('homolab-responsive-');
+  dir = stub.dir;
+  const rendererDir = stub.rendererDir;
   served = await startServer({
     dbPath: join(dir, 'lab.sqlite'),
     rendererDir,

@@ -4,35 +4,18 @@
  * deferred transaction that read first and then inserts fails with SQLITE_BUSY ("database is
  * locked", no busy wait) when the other connection committed in between.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../db/store';
 import { tempDir } from './helpers';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { bundleFixture } from './kill-harness';
 const t = tempDir('homolab-ensure-');
 afterAll(() => t.cleanup());
 
 describe('datasets.ensure from two connections at once', () => {
   it('records each dataset once, without a busy error', async () => {
-    // Inside the checkout, so the bundle finds better-sqlite3 in node_modules.
-    const cache = join(resolve(here, '../..'), 'node_modules', '.cache', 'homolab-db');
-    mkdirSync(cache, { recursive: true });
-    const script = join(cache, `ensure-racer-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(here, 'fixtures', 'ensure-racer.ts')],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['better-sqlite3'],
-      logLevel: 'error',
-    });
+    const script = await bundleFixture('ensure-racer');
     const dbPath = t.file('lab.db');
     openStore(dbPath).close();
     const rounds = 300;

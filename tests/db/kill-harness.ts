@@ -45,11 +45,19 @@ export interface KillReport {
 }
 
 /** Bundles the child once (plain node starts in ~50 ms instead of ~500 ms through tsx). */
-export async function buildChild(): Promise<string> {
-  const out = join(root, 'node_modules', '.cache', 'homolab-db', `kill-child-${process.pid}.mjs`);
+export function buildChild(): Promise<string> {
+  return bundleFixture('kill-child');
+}
+
+/**
+ * Bundles `fixtures/<name>.ts` into a plain ESM script inside the checkout (so it finds
+ * better-sqlite3 in node_modules), for a child process or worker thread; returns its path.
+ */
+export async function bundleFixture(name: string): Promise<string> {
+  const out = join(root, 'node_modules', '.cache', 'homolab-db', `${name}-${process.pid}.mjs`);
   mkdirSync(dirname(out), { recursive: true });
   await build({
-    entryPoints: [join(here, 'fixtures', 'kill-child.ts')],
+    entryPoints: [join(here, 'fixtures', `${name}.ts`)],
     outfile: out,
     bundle: true,
     platform: 'node',

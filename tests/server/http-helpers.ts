@@ -1,5 +1,8 @@
 /** Raw HTTP/WS requests with full control of Host, Origin and Cookie (fetch forbids some). */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 
 export interface RawResponse {
@@ -76,4 +79,13 @@ export function openWs(port: number, headers: Record<string, string>): Promise<W
     ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
     ws.once('error', (err) => reject(err));
   });
+}
+
+/** A temp folder with a stub UI (`renderer/index.html`): a real lab served without the UI build. */
+export function stubServeDir(prefix: string): { dir: string; rendererDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
+  return { dir, rendererDir };
 }
