@@ -71,12 +71,15 @@ describe('ExperimentRunner', () => {
     runner.cancel(experiment.id);
     const outcome = await done;
     expect(outcome.status).toBe('cancelled');
-    expect(outcome.counts.cancelled).toBe(2);
     for (const r of runs) {
       const row = store.runs.require(r.id);
-      expect(row.status).toBe('cancelled');
-      expect(row.statusReason).toBe('cancelled by the user');
+      expect([row.status, row.statusReason, row.error]).toEqual([
+        'cancelled',
+        'cancelled by the user',
+        null,
+      ]);
     }
+    expect(outcome.counts.cancelled).toBe(2);
     expect(runner.state(experiment.id)).toBeNull();
     expect(events.at(-1)).toMatchObject({
       type: 'experiment-end',
