@@ -96,6 +96,7 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
         ...TRAINING_FIELDS.map((f) => `training.${f}`),
       ],
       version: APP_VERSION,
+      backend: { ...ctx.backendStatus },
       host: ctx.host,
     }),
   };

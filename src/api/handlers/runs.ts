@@ -10,7 +10,10 @@ import { startTraining } from './experiments';
 
 export function runHandlers(
   ctx: LabContext,
-): Pick<Handlers, 'listRuns' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'> {
+): Pick<
+  Handlers,
+  'listRuns' | 'getRun' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'
+> {
   const { store, runner } = ctx;
 
   const requireExperiment = (id: number) => {
@@ -21,6 +24,21 @@ export function runHandlers(
     listRuns: ({ experimentIds }) => {
       const ids = experimentIds ?? store.experiments.list().map((e) => e.id);
       return ids.flatMap((id) => store.runs.listByExperiment(id).map((r) => runSummary(ctx, r)));
+    },
+
+    getRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      return {
+        ...runSummary(ctx, run),
+        initSeed: run.initSeed,
+        dataSeed: run.dataSeed,
+        device: run.device || null,
+        statusReason: run.statusReason,
+        checkpointSteps: store.checkpoints.list(id).map((c) => c.step),
+        metricNames: store.metrics.names(id),
+        variant: run.variant,
+      };
     },
 
     getMetrics: ({ runIds, metric, x, maxPoints }) => {
