@@ -5,28 +5,9 @@
 // about a second, and one line on stderr says so. Only where it cannot be built (no esbuild)
 // does the CLI run from its TypeScript sources through tsx, which starts slowly.
 // HOMOLAB_CLI_FROM_SOURCE=1 forces the sources (for debugging with their line numbers).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-
-const root = new URL('..', import.meta.url);
-const bundle = new URL('dist/cli/homolab.js', root);
-const info = new URL('dist/cli/build-info.json', root);
-
-/** Why the bundle cannot be used as it is, or null when it can. */
-function staleness() {
-  if (!existsSync(bundle) || !existsSync(info)) return 'it is not built yet';
-  let built;
-  try {
-    built = JSON.parse(readFileSync(info, 'utf8'));
-  } catch {
-    return 'its build info is unreadable';
-  }
-  for (const input of built.inputs) {
-    // An installed package ships no sources: nothing to compare with.
-    const mtime = statSync(new URL(input, root), { throwIfNoEntry: false })?.mtimeMs;
-    if (mtime !== undefined && mtime > built.builtAt) return `${input} changed`;
-  }
-  return null;
-}
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildCli, CLI_DIST, staleness } from '../scripts/build-cli.mjs';
 
 async function fromSource() {
   const { register } = await import('tsx/esm/api');
@@ -41,7 +22,6 @@ else {
   if (!ready) {
     process.stderr.write(`homolab: building the CLI into dist/cli (${why})…\n`);
     try {
-      const { buildCli } = await import('../scripts/build-cli.mjs');
       await buildCli();
       ready = true;
     } catch (err) {
@@ -51,6 +31,6 @@ else {
       );
     }
   }
-  if (ready) await import(bundle.href);
+  if (ready) await import(pathToFileURL(join(CLI_DIST, 'homolab.js')).href);
   else await fromSource();
 }

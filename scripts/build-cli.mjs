@@ -6,14 +6,15 @@
  * trains or analyses). `build-info.json` lists the source files that went in, so bin/homolab.js
  * can tell when a development checkout's build is older than its sources.
  *
- * Plain JavaScript on purpose: bin/homolab.js imports it to build on first run, before any
+ * Plain JavaScript on purpose: bin/homolab.js imports it at every start to check the build
+ * (`staleness`, cheap: esbuild is loaded only to build) and to build on first run, before any
  * TypeScript loader is at hand. Run by `npm ci` (the `prepare` script) and `npm run build:cli`.
  */
-import { build } from 'esbuild';
 import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -52,6 +53,25 @@ const BANNER =
   "import { createRequire as __homolabCreateRequire } from 'node:module';\n" +
   'const require = __homolabCreateRequire(import.meta.url);';
 
+/**
+ * zod's namespace export keeps its ~40 message translations (a third of the bundle that every
+ * command opening the lab parses); the lab reports errors in English, so only `en` is bundled.
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 /** Old chunks are kept a while: a process started before a rebuild may still load them. */
 const KEEP_OLD_MS = 24 * 3600 * 1000;
 
@@ -63,12 +83,35 @@ function writeAtomic(path, contents) {
 }
 
 /**
+ * Why the build in `outDir` cannot be used as it is — missing, or older than one of the source
+ * files it was built from — or null when it can. An installed package ships no sources: inputs
+ * that do not exist are not compared.
+ */
+export function staleness(outDir = CLI_DIST) {
+  const info = join(outDir, BUILD_INFO);
+  if (!existsSync(join(outDir, 'homolab.js')) || !existsSync(info)) return 'it is not built yet';
+  let built;
+  try {
+    built = JSON.parse(readFileSync(info, 'utf8'));
+  } catch {
+    return 'its build info is unreadable';
+  }
+  for (const input of built.inputs) {
+    const mtime = statSync(join(ROOT, input), { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime !== undefined && mtime > built.builtAt) return `${input} changed`;
+  }
+  return null;
+}
+
+/**
  * Builds the CLI into `outDir` (default dist/cli). Several processes may build at once (tests
  * starting the CLI right after an edit): the output is deterministic and every file is replaced
- * atomically, the build info last. Returns the build time in ms and the files written.
+ * atomically, the build info last. Returns the build time in ms, the files written and
+ * esbuild's metafile (what each output imports).
  */
 export async function buildCli({ outDir = CLI_DIST } = {}) {
   const started = Date.now();
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRIES,
@@ -80,6 +123,7 @@ export async function buildCli({ outDir = CLI_DIST } = {}) {
     target: 'node20',
     external: EXTERNAL,
     banner: { js: BANNER },
+    plugins: [englishOnlyZod],
     legalComments: 'none',
     metafile: true,
     write: false,
@@ -98,7 +142,7 @@ export async function buildCli({ outDir = CLI_DIST } = {}) {
     if (!written.has(name) && Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS)
       rmSync(path, { force: true });
   }
-  return { ms: Date.now() - started, files: [...written].sort() };
+  return { ms: Date.now() - started, files: [...written].sort(), metafile: result.metafile };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

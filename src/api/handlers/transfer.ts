@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_VERSION } from '../../core/version';
 import { exportCsv } from '../../../db/export/csv';
-import { exportParquet } from '../../../db/export/parquet';
 import { exportBundle } from '../../../db/bundle/export';
 import { BundleError, DuplicateImportError, importBundle } from '../../../db/bundle/import';
 import type { Handlers } from '../dispatcher';
@@ -47,6 +46,8 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
         });
       if (format === 'parquet')
         return withTempFile('out.parquet', async (p) => {
+          // Loaded on use: the Parquet writer is a large module every lab start would parse.
+          const { exportParquet } = await import('../../../db/export/parquet');
           await exportParquet(store, p, scope);
           return {
             filename: `${base}.parquet`,
