@@ -53,7 +53,7 @@ export function findServe(dbPath: string): ServeControl | null {
   }
   if (typeof c.pid !== 'number' || typeof c.origin !== 'string' || typeof c.token !== 'string')
     return null;
-  return alive(c.pid) && c.pid !== process.pid ? (c as ServeControl) : null;
+  return alive(c.pid) ? (c as ServeControl) : null;
 }
 
 /** A client for a serve's API (operations only: these commands need no events). */

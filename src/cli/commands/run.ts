@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ApiCallError } from '../../api/client';
 import type { CostEstimate } from '../../api/types';
-import { type CliIO, emit, type GlobalOptions } from '../context';
+import { type CliIO, emit } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtCount, fmtDuration } from '../format';
 import { expId, parseRef, runId } from '../ids';

@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import type { Logger } from 'vite';
 import type { BackendStatus } from '../../api/types';
 import { defaultRendererDir, startServer } from '../../server/start-server';
 import { type CliIO } from '../context';
@@ -28,9 +29,34 @@ export interface ServeOptions extends LabCommandOptions {
 }
 
 /**
+ * vite's logger for the first build: progress dropped, warnings and errors as plain lines (no
+ * colour codes, whatever the terminal or CI says).
+ */
+export function plainViteLogger(write: (line: string) => void): Logger {
+  const warned = new Set<string>();
+  const plain = (msg: string) => {
+    logger.hasWarned = true;
+    write(`homolab: vite: ${stripVTControlCharacters(msg)}\n`);
+  };
+  const logger: Logger = {
+    info: () => undefined,
+    warn: plain,
+    warnOnce: (msg) => {
+      if (!warned.has(msg)) plain(msg);
+      warned.add(msg);
+    },
+    error: plain,
+    clearScreen: () => undefined,
+    hasErrorLogged: () => false,
+    hasWarned: false,
+  };
+  return logger;
+}
+
+/**
  * Builds the renderer with vite when this checkout has no build yet (first `serve` after
- * `npm ci`): quietly, then one line; vite's own (coloured) output is kept out of the terminal
- * and only its warnings are printed, as plain text.
+ * `npm ci`): quietly, then one line. Colour is off when stderr is not a terminal (a log file,
+ * CI), also for what vite's plugins print themselves.
  */
 async function ensureRendererBuilt(io: CliIO, quiet: boolean): Promise<string> {
   const dir = defaultRendererDir();
@@ -40,25 +66,15 @@ async function ensureRendererBuilt(io: CliIO, quiet: boolean): Promise<string> {
     throw new CliError(`the UI is not built and its sources are missing (${config})`, EXIT.ERROR);
   if (!quiet) io.stderr.write('homolab: building the UI once (vite build)…\n');
   const started = Date.now();
-  const plain = (msg: string) =>
-    io.stderr.write(`homolab: vite: ${stripVTControlCharacters(msg)}\n`);
-  const warned = new Set<string>();
+  if (!process.stderr.isTTY) {
+    process.env.NO_COLOR = '1';
+    delete process.env.FORCE_COLOR;
+  }
   const { build } = await import('vite');
   await build({
     configFile: config,
     logLevel: 'warn',
-    customLogger: {
-      info: () => undefined,
-      warn: plain,
-      warnOnce: (msg) => {
-        if (!warned.has(msg)) plain(msg);
-        warned.add(msg);
-      },
-      error: plain,
-      clearScreen: () => undefined,
-      hasErrorLogged: () => false,
-      hasWarned: false,
-    },
+    customLogger: plainViteLogger((line) => io.stderr.write(line)),
   });
   if (!quiet)
     io.stderr.write(`homolab: built the UI in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
