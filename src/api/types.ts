@@ -183,7 +183,7 @@ export interface BackendStatus {
   reason: string | null;
 }
 
-/** Which shell runs the lab. */
+/** Which shell runs the lab ('cli': a command's in-process lab, which no UI sees). */
 export type LabHost = 'electron' | 'serve' | 'cli';
 
 /** What the New-experiment form offers. */
@@ -198,11 +198,8 @@ export interface LabOptions {
   version: string;
   /** The backend training uses on this lab (serve and the app show it). */
   backend: BackendStatus;
-  /**
-   * 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads ('cli': the
-   * command line's in-process lab, which no UI sees).
-   */
-  host: LabHost;
+  /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
+  host: 'electron' | 'serve';
 }
 
 export interface CostEstimate {

@@ -97,7 +97,7 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
       ],
       version: APP_VERSION,
       backend: { ...ctx.backendStatus },
-      host: ctx.host,
+      host: ctx.host === 'electron' ? 'electron' : 'serve',
     }),
   };
 }
