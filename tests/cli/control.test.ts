@@ -84,14 +84,19 @@ describe('homolab pause / cancel / delete on the CLI’s lab', () => {
     }
   });
 
-  it('refuses to delete what another process is training', async () => {
+  it('refuses to cancel or delete what another process is training', async () => {
     const store = openStore(db);
     store.runs.start(runs[0], { pid: process.pid }); // alive, heartbeat fresh: not recovered
     store.close();
     const r = await runCli(['delete', 'exp-1', '--yes', '--db', db]);
     expect(r.code).toBe(EXIT.INVALID_INPUT);
-    expect(r.stderr).toMatch(/training in another process/);
-    expect((await runCli(['show', 'exp-1', '--db', db])).code).toBe(0);
+    expect(r.stderr).toMatch(/training in another process .*then delete it/);
+    const c = await runCli(['cancel', 'exp-1', '--db', db]);
+    expect(c.code).toBe(EXIT.INVALID_INPUT);
+    expect(c.stderr).toMatch(/exp-1 is training in another process; pause or cancel it there/);
+    expect(
+      (await runCli(['show', `run-${runs[0]}`, '--db', db, '--json'])).lines[0].summary,
+    ).toMatchObject({ status: 'running' });
   });
 });
 

@@ -26,13 +26,13 @@ export function validSpec(input: unknown) {
  * Runs the store says are running belong to a live process (opening the store marked those of
  * dead owners interrupted): another app, serve or CLI on the same file trains them.
  */
-function refuseIfTrainingElsewhere(ctx: LabContext, runs: readonly RunRow[]) {
+export function refuseIfTrainingElsewhere(runs: readonly RunRow[], then = '') {
   const busy = runs.find((r) => r.status === 'running');
   if (busy)
     throw new ApiFailure(
       'conflict',
       `Run ${busy.id} is training in another process${busy.ownerPid ? ` (pid ${busy.ownerPid})` : ''}; ` +
-        'cancel it there first, then delete.',
+        `cancel it there${then}.`,
     );
 }
 
@@ -153,7 +153,7 @@ export function experimentHandlers(
           'conflict',
           'The experiment is training; cancel it first, then delete it.',
         );
-      refuseIfTrainingElsewhere(ctx, store.runs.listByExperiment(id));
+      refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
@@ -164,7 +164,7 @@ export function experimentHandlers(
       if (!run) throw notFound('Run', String(id));
       if (run.status === 'running' && ctx.runner.active?.experimentId === run.experimentId)
         throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
-      refuseIfTrainingElsewhere(ctx, [run]);
+      refuseIfTrainingElsewhere([run], ' first, then delete it');
       // An analysis over several runs means nothing without one of them: it goes too.
       store.transaction(() => {
         for (const a of store.analyses.list({ runId: id })) store.analyses.delete(a.id);
