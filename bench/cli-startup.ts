@@ -2,24 +2,32 @@
  * Start-up time of the `homolab` command (`npm run bench:cli-startup -- --json`): wall-clock
  * medians of `homolab --version` and `homolab list` (a store with two experiments) against bare
  * `node -e 0`, each run `--runs` times (default 5), interleaved so that load on this shared
- * machine affects all three alike. Target: both within 4× of bare Node.
+ * machine affects all three alike. Target: both within 4× of bare Node. `--bin FILE` times
+ * another checkout's bin/homolab.js (a before/after comparison).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openStore } from '../db/store';
-import { createExperiment } from '../src/experiments/spec/create';
-import { getPreset } from '../src/experiments/spec/presets';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as StoreModule from '../db/store';
+import type * as CreateModule from '../src/experiments/spec/create';
+import type * as PresetsModule from '../src/experiments/spec/presets';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin/homolab.js');
 const args = process.argv.slice(2);
+const binAt = args.indexOf('--bin');
+const bin = binAt >= 0 ? args[binAt + 1] : join(root, 'bin/homolab.js');
 const json = args.includes('--json');
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
 
+// The store is made by the timed checkout's own code (its schema version).
+const checkout = join(dirname(bin), '..');
+const load = <T>(path: string) => import(pathToFileURL(join(checkout, path)).href) as Promise<T>;
+const { openStore } = await load<typeof StoreModule>('db/store.ts');
+const { createExperiment } = await load<typeof CreateModule>('src/experiments/spec/create.ts');
+const { getPreset } = await load<typeof PresetsModule>('src/experiments/spec/presets.ts');
 const dir = mkdtempSync(join(tmpdir(), 'homolab-cli-startup-'));
 const db = join(dir, 'lab.sqlite');
 const store = openStore(db);
