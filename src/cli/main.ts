@@ -21,7 +21,11 @@ function classify(err: unknown): { code: ExitCode; message: string; details?: un
   if (err instanceof ApiCallError)
     return {
       code: exitCodeOfApiError(err.code),
-      message: err.message,
+      // The API asks its callers for `confirmCost: true`; on the command line that is --yes.
+      message:
+        (err.code as string) === 'needs_confirmation'
+          ? `${err.message} (run again with --yes to go ahead)`
+          : err.message,
       details: err.error.issues ? { issues: err.error.issues } : undefined,
     };
   if (err instanceof NotFoundError) return { code: EXIT.NOT_FOUND, message: err.message };
