@@ -3,6 +3,7 @@ import type { Store } from '../../db/store';
 import type { LabService } from '../experiments/execution/lab-service';
 import type { EventBus } from './event-bus';
 import type { LiveState } from './live-state';
+import type { BackendStatus, LabHost } from './types';
 
 export interface LabContext {
   store: Store;
@@ -10,9 +11,11 @@ export interface LabContext {
   lab: LabService;
   live: LiveState;
   events: EventBus;
-  /** Which shell serves the API: the desktop app or `homolab serve`. */
-  host: 'electron' | 'serve';
+  /** Which shell serves the API: the desktop app, `homolab serve` or another CLI command. */
+  host: LabHost;
   /** Folder for files the lab writes itself (imported corpora, settings, calibrations). */
   dataDir: string;
   log: (line: string) => void;
+  /** The lab's backend choice and what it resolves to, once known (getOptions shows it). */
+  backendStatus: BackendStatus;
 }

@@ -1,5 +1,5 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
-import type { JsonObject } from '../../../db/types';
+import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import type { BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
@@ -20,6 +20,20 @@ export function validSpec(input: unknown) {
       r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
     );
   return r;
+}
+
+/**
+ * Runs the store says are running belong to a live process (opening the store marked those of
+ * dead owners interrupted): another app, serve or CLI on the same file trains them.
+ */
+export function refuseIfTrainingElsewhere(runs: readonly RunRow[], then = '') {
+  const busy = runs.find((r) => r.status === 'running');
+  if (busy)
+    throw new ApiFailure(
+      'conflict',
+      `Run ${busy.id} is training in another process${busy.ownerPid ? ` (pid ${busy.ownerPid})` : ''}; ` +
+        `cancel it there${then}.`,
+    );
 }
 
 function requireExperiment(ctx: LabContext, id: number) {
@@ -74,6 +88,7 @@ export function experimentHandlers(
   | 'renameExperiment'
   | 'annotateExperiment'
   | 'deleteExperiment'
+  | 'deleteRun'
   | 'duplicateExperiment'
   | 'startExperiment'
 > {
@@ -90,14 +105,15 @@ export function experimentHandlers(
       };
     },
 
-    estimateCost: async ({ spec, backend }) => {
+    estimateCost: async ({ spec, backend, maxGroupSize }) => {
       const { spec: parsed, variants } = validSpec(spec);
       const requested = backend && BACKENDS.has(backend) ? (backend as BackendName) : undefined;
       const vocab = await vocabSizeOf(parsed.dataset);
       // Calibrated on this machine and the lab's backend, on the lab's pool of workers.
-      const e = await ctx.lab.estimate(groupLockstep(variants), vocab, requested);
+      const e = await ctx.lab.estimate(groupLockstep(variants, maxGroupSize), vocab, requested);
       return {
         runCount: variants.length,
+        groupCount: e.groupCount,
         parameters: e.parameters,
         flops: e.flops,
         tokens: e.tokens,
@@ -142,7 +158,28 @@ export function experimentHandlers(
             ? 'The experiment is training; cancel it first, then delete it.'
             : 'The experiment is being analysed; delete it when the analysis is done.',
         );
+      refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    deleteRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      if (run.status === 'running' && ctx.lab.trainingState(run.experimentId))
+        throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
+      if (ctx.lab.busy(run.experimentId) === 'analysing')
+        throw new ApiFailure(
+          'conflict',
+          'Its experiment is being analysed; delete the run when the analysis is done.',
+        );
+      refuseIfTrainingElsewhere([run], ' first, then delete it');
+      // An analysis over several runs means nothing without one of them: it goes too.
+      store.transaction(() => {
+        for (const a of store.analyses.list({ runId: id })) store.analyses.delete(a.id);
+        store.runs.delete(id);
+      });
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

@@ -30,9 +30,9 @@ export function labStatusOf(ctx: LabContext): LabStatus {
       progress: a.fraction,
     })),
   ];
+  const b = ctx.backendStatus;
   return {
-    backend: s.backend.choice,
-    resolvedBackend: s.backend.resolved,
+    backend: { ...b, resolved: b.resolved ?? s.backend.resolved },
     workers: s.workers,
     settings: s.settings,
     queue,

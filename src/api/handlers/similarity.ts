@@ -106,11 +106,11 @@ export function similarityHandlers(
       };
     },
 
-    analyzeExperiment: ({ experimentId, measures, steps }) => {
+    analyzeExperiment: ({ experimentId, measures, steps, maxTokens }) => {
       if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
       // Queued on the lab's workers (after its training, if it trains); progress as events.
       ctx.lab
-        .analyze({ experimentId, measures, steps })
+        .analyze({ experimentId, measures, steps, maxTokens })
         .catch((err: unknown) =>
           ctx.log(`homolab: analysis of experiment ${experimentId} failed: ${String(err)}`),
         );

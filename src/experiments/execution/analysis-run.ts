@@ -7,7 +7,14 @@
  * reuses it).
  */
 import type { AnalysisProgress, AnalyzeResult } from '../analysis/run-analysis';
-import { nextTaskId, type PoolClient, type PoolTask, type PoolView, type WorkerLink } from './pool';
+import {
+  nextTaskId,
+  type PoolClient,
+  type PoolTask,
+  type PoolView,
+  type WorkerBackend,
+  type WorkerLink,
+} from './pool';
 import type { AnalysisSliceOptions, FatalKind, WorkerToHost } from './worker/protocol';
 
 export interface AnalysisUpdate {
@@ -21,6 +28,9 @@ export interface AnalysisUpdate {
   finished: boolean;
   /** The slice's own progress that caused this update (its fraction made overall), if any. */
   progress: AnalysisProgress | null;
+  /** On the last update of a successful analysis: the merged result, and where it ran. */
+  result?: AnalyzeResult;
+  backend?: WorkerBackend | null;
 }
 
 export interface AnalysisHooks {
@@ -43,6 +53,8 @@ export class AnalysisRun implements PoolClient {
   private readonly results: AnalyzeResult[] = [];
   private error: string | null = null;
   private ended = false;
+  /** The backend the slices ran on (the lab's: every worker sets up the same choice). */
+  private backend: WorkerBackend | null = null;
   private readonly t0 = performance.now();
 
   constructor(
@@ -123,6 +135,7 @@ export class AnalysisRun implements PoolClient {
 
   sliceEnded(task: SliceTask, result: AnalyzeResult | null, error: string | null): void {
     if (!this.running.delete(task)) return;
+    this.backend ??= task.link?.backend ?? null;
     this.fractions[task.index] = 1;
     if (result) this.results.push(result);
     if (error) this.error ??= error;
@@ -155,6 +168,8 @@ export class AnalysisRun implements PoolClient {
       error: null,
       finished: true,
       progress: null,
+      result: r,
+      backend: this.backend,
     });
     this.resolve(r);
   }
