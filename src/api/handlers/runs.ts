@@ -80,7 +80,7 @@ export function runHandlers(
       if (runIds?.length)
         throw new ApiFailure('unsupported', 'Training pauses per experiment, not per run.');
       if (!lab.pause(experimentId))
-        throw new ApiFailure('conflict', 'This experiment is not training or queued now.');
+        throw new ApiFailure('conflict', 'This experiment is not training now, nor queued.');
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },
