@@ -169,7 +169,19 @@ class CalibrationClient implements PoolClient {
   drop(): void {
     this.dropped = true;
     this.pending = [];
+    for (const t of this.running) t.go();
     if (!this.running.size) this.finish();
+  }
+
+  /**
+   * A replica's worker is ready. The replicas of a shape start timing together, once all of
+   * them are: a worker still starting up (seconds of CPU) would slow the others' steps.
+   */
+  ready(task: CalibrationTask): void {
+    const shape = task.shape;
+    if (this.pending.includes(shape)) return;
+    const replicas = [...this.running].filter((t) => t.shape === shape);
+    if (replicas.every((t) => t.link)) for (const t of replicas) t.go();
   }
 
   ended(task: CalibrationTask, result: CalibrationResult | null): void {
@@ -207,10 +219,19 @@ class CalibrationTask implements PoolTask {
     this.memoryBytes = estimateJobBytes(shape.model, shape.training.batchSize, shape.members);
   }
 
+  private sent = false;
+
   start(link: WorkerLink): void {
     this.link = link;
+    this.client.ready(this);
+  }
+
+  /** Starts the timing (the client calls it when every replica's worker is ready). */
+  go(): void {
+    if (this.sent || !this.link) return;
+    this.sent = true;
     const { model, training, members } = this.shape;
-    link.send({ type: 'calibrate', task: { taskId: this.taskId, model, training, members } });
+    this.link.send({ type: 'calibrate', task: { taskId: this.taskId, model, training, members } });
   }
 
   message(m: WorkerToHost): void {
