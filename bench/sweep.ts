@@ -6,11 +6,13 @@
  * default pool (one worker per core, every run its own job). Each is preceded by the same short
  * warm-up sweep; each is timed from `train()` to its outcome, worker start-up included, as a
  * user waits for it. `estimateRatio` is the lab's calibrated estimate (taken before the pool
- * run, outside its timing) over the pool run's actual wall time.
+ * run, outside its timing) over the pool run's actual wall time. `tokensPerCpuSecond` (Linux)
+ * divides by the CPU time the workers got: on a machine shared with other work the wall-time
+ * speedup falls short of the core count even when the pool itself wastes nothing.
  *
  * `npm run bench:sweep -- --json` (--steps N, --seeds K, --backend B, --workers P).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../db/store';
@@ -56,14 +58,38 @@ function sweepSpec(name: string, n: number, k: number): ExperimentSpecInput {
   return spec;
 }
 
-async function train(lab: LabService, store: Store, spec: ExperimentSpecInput): Promise<number> {
+/** CPU seconds a process has used (Linux /proc; null elsewhere or once it is gone). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
+/** Trains the spec; wall ms, and the CPU seconds its workers used (sampled until they end). */
+async function train(lab: LabService, store: Store, spec: ExperimentSpecInput) {
   const { experiment } = createExperiment(store, spec);
+  const cpu = new Map<number, number>();
+  const off = lab.on((e) => {
+    if (e.type === 'worker-start' && e.pid) cpu.set(e.pid, 0);
+  });
+  const sample = setInterval(() => {
+    for (const pid of cpu.keys()) {
+      const s = cpuSeconds(pid);
+      if (s !== null) cpu.set(pid, s);
+    }
+  }, 100);
   const t0 = performance.now();
   const outcome = await lab.train(experiment.id, { analyze: false });
   const ms = performance.now() - t0;
+  clearInterval(sample);
+  off();
   if (outcome.status !== 'completed')
     throw new Error(`${spec.name}: ${outcome.status} ${outcome.message ?? ''}`);
-  return ms;
+  const cpuSec = [...cpu.values()].reduce((a, b) => a + b, 0);
+  return { ms, cpuSec: cpuSec > 0 ? cpuSec : null };
 }
 
 async function measure(workers: number) {
@@ -85,12 +111,14 @@ async function measure(workers: number) {
     const { spec: parsed, variants } = parseSpec(spec);
     const vocab = (await buildDataset(parsed.dataset)).vocabSize;
     const estimate = await lab.estimate(groupLockstep(variants), vocab);
-    const ms = await train(lab, store, spec);
+    const { ms, cpuSec } = await train(lab, store, spec);
+    const tokens = seeds * steps * B * T;
     return {
       workers: lab.status().workers.size,
       backend: lab.resolvedBackend,
       ms,
-      tokensPerSecond: (seeds * steps * B * T * 1000) / ms,
+      tokensPerSecond: (tokens * 1000) / ms,
+      tokensPerCpuSecond: cpuSec ? tokens / cpuSec : null,
       estimate,
     };
   } finally {
@@ -114,6 +142,12 @@ const out = {
     pool: +(pool.ms / 1000).toFixed(1),
     estimatedPool: +pool.estimate.seconds.toFixed(1),
     estimatedOne: +one.estimate.seconds.toFixed(1),
+  },
+  // Per CPU-second of the workers: equal for both when the pool wastes nothing; the wall-time
+  // speedup is then what the machine's other load leaves of the cores.
+  tokensPerCpuSecond: {
+    one: one.tokensPerCpuSecond && Math.round(one.tokensPerCpuSecond),
+    pool: pool.tokensPerCpuSecond && Math.round(pool.tokensPerCpuSecond),
   },
   calibrated: pool.estimate.calibrated,
   backend: pool.backend,
