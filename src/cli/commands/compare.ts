@@ -19,6 +19,7 @@ import {
   SUMMARY_MEASURES,
   type Comparison,
   type CompareOptions,
+  type Interval,
   type SavedComparison,
 } from '../../experiments/compare';
 import type { BackendChoice } from '../../core/engine/types';
@@ -92,8 +93,10 @@ export function formatComparison(c: Comparison): string {
     SUMMARY_MEASURES.flatMap((m) =>
       c.summary.map((r) => {
         const x = r.measures[m];
-        const iv = (v: number | null, i: [number, number] | null | undefined) =>
-          v === null ? '—' : `${f(v)}${i ? ` [${f(i[0])}, ${f(i[1])}]` : ''}`;
+        const iv = (v: number | null, i: Interval | null | undefined) =>
+          v === null
+            ? '—'
+            : `${f(v)}${i?.lower != null && i.upper != null ? ` [${f(i.lower)}, ${f(i.upper)}]` : ''}`;
         return [
           m,
           expId(r.experimentId),

@@ -12,7 +12,7 @@
  */
 import type { AnalysisRow, Json, JsonObject } from '../../../db/types';
 import type { Store } from '../../../db/store';
-import type { PairMatrix } from './stats';
+import type { SquareMatrix as PairMatrix } from '../stats';
 
 export interface RunIndex {
   /** Run ids, matrix axis order. */

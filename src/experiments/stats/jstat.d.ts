@@ -1,0 +1,10 @@
+/** The one function of jstat the statistics module uses (jstat ships no types). */
+declare module 'jstat' {
+  export const jStat: {
+    studentt: {
+      /** Quantile of Student's t with `dof` degrees of freedom (dof may be fractional). */
+      inv(p: number, dof: number): number;
+      cdf(x: number, dof: number): number;
+    };
+  };
+}
