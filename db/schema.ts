@@ -129,9 +129,24 @@ CREATE TABLE imports (
 );
 `;
 
+// Run lineage: a fine-tune run starts from another run's checkpoint. Before v3 the link lived
+// only in the run's variant JSON (variant.parent = { runId, runUid, step }); it is copied here
+// where that parent is still in the store. A deleted parent leaves its children (SET NULL);
+// their variant JSON keeps the parent's uid as provenance.
+const V3 = `
+ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN parent_step INTEGER;
+CREATE INDEX runs_by_parent ON runs (parent_run_id);
+UPDATE runs
+   SET parent_run_id = json_extract(variant, '$.parent.runId'),
+       parent_step = json_extract(variant, '$.parent.step')
+ WHERE json_extract(variant, '$.parent.runId') IN (SELECT id FROM runs);
+`;
+
 /** All migrations, ascending by version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
+  { version: 3, name: 'run lineage (parent run and step)', up: (db) => db.exec(V3) },
 ];
 
 /** The schema version this build writes. */

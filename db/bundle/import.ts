@@ -262,6 +262,14 @@ export function importBundle(store: Store, file: string, opts: ImportOptions = {
         );
         runIds[r.id] = id;
       }
+      // Fine-tuning lineage: re-link each run to its parent by the uid its variant keeps, when
+      // the parent is in this store (imported just now or already here).
+      for (const r of d.runs) {
+        const p = (r.variant as { parent?: { runUid?: unknown; step?: unknown } }).parent;
+        if (typeof p?.runUid !== 'string' || !Number.isInteger(p.step)) continue;
+        const parent = store.runs.getByUid(p.runUid);
+        if (parent) store.runs.setParent(runIds[r.id], { runId: parent.id, step: p.step as number });
+      }
       const nameId = db.prepare('SELECT id FROM metric_names WHERE name = ?').pluck();
       const addName = db.prepare('INSERT INTO metric_names (name) VALUES (?)');
       const insMetric = db.prepare(

@@ -16,7 +16,8 @@
  *   `meanAbsolute` and per-model `losses`; outcome-homogenization is `{ value, k, errorRates,
  *   allFail }` over all runs);
  * - `spectra`, `aligned-weights`: `layers = 'weights'`, `result = { matrix, … }` (see
- *   weight-tables.ts); `weight-trajectory`: one row per run, step null, `layers = 'weights'`;
+ *   weight-tables.ts); `weight-trajectory`: one row per run, step null, `layers = 'weights'`,
+ *   measured from the init (a fine-tune's: from its parent checkpoint);
  * - `generations`: samples (store.samples) per run and step, greedy and seeded sampling, with
  *   `params.key` for reuse.
  * Matrices hold null where a value is undefined (NaN) or not applicable.
@@ -43,6 +44,7 @@ import { MEASURES as ANALYSIS_MEASURES, type ExperimentSpec, type Measure } from
 import { modelConfigOf } from '../spec/model-config';
 import { probeActivations, stackedModel, type ModelActivations } from './activations';
 import { generate, promptsFromRows } from './generate';
+import { HELD_OUT_KIND, heldOutScores } from './held-out';
 import { analysisKey } from './keys';
 import {
   layerNames,
@@ -107,6 +109,12 @@ export interface AnalyzeOptions {
   generation?: GenerationOptions;
   /** Loss-barrier interpolation grid (default 0, 0.25, …, 1) and probe rows used (default 16). */
   barrier?: { alphas?: number[]; rows?: number };
+  /**
+   * Also score every run on the probe at each analysed step (kind `held-out`: exact match,
+   * token accuracy, per-token log-likelihood; see held-out.ts). Used by the studies' learn
+   * gates; works for a single run too.
+   */
+  heldOut?: boolean;
   onProgress?: (p: AnalysisProgress) => void;
 }
 
@@ -358,6 +366,8 @@ export async function analyzeExperiment(
       ? layerMeasures.filter((m) => !done(m, 'layer-matrix', repOptions(m)))
       : [];
     const outTodo = pairwise ? outMeasures.filter((m) => !done(m, 'model-matrix', {})) : [];
+    const heldOutTodo = Boolean(opts.heldOut) && here.length > 0 && !done(HELD_OUT_KIND, 'models', {});
+    if (opts.heldOut && !heldOutTodo) result.reused++;
     const genKey = keyOf('generations', 'samples', step, [], gen);
     const genTodo = measures.includes('generations')
       ? here.filter(
@@ -385,7 +395,13 @@ export async function analyzeExperiment(
       : [];
     if (trajRuns.length) result.reused += layerMeasures.length - trajTodo.length;
     const needForward =
-      repTodo.length + layerTodo.length + outTodo.length + genTodo.length + trajTodo.length > 0;
+      repTodo.length +
+        layerTodo.length +
+        outTodo.length +
+        genTodo.length +
+        trajTodo.length +
+        Number(heldOutTodo) >
+      0;
     if (!needForward && !spectraTodo && !alignedTodo) {
       progress('done', step, frac(1), `step ${step}: every analysis already stored (reused)`);
       continue;
@@ -398,7 +414,7 @@ export async function analyzeExperiment(
 
     // Forward passes, one stacked model per config (lockstep groups).
     const acts: ModelActivations[] = new Array(here.length);
-    if (repTodo.length + layerTodo.length + outTodo.length + trajTodo.length > 0) {
+    if (repTodo.length + layerTodo.length + outTodo.length + trajTodo.length + Number(heldOutTodo)) {
       progress('forward', step, frac(0.05), `step ${step}: running the probe set`);
       await time('forward', async () => {
         for (const idx of groupByConfig(here)) {
@@ -505,6 +521,23 @@ export async function analyzeExperiment(
             ids,
           );
       });
+    }
+
+    if (heldOutTodo) {
+      const scores = heldOutScores(
+        acts.map((a) => a.logits),
+        targets,
+        probe.scoredPositions,
+        T,
+      );
+      write(
+        HELD_OUT_KIND,
+        'models',
+        step,
+        {},
+        [{ runIds: ids, layers: 'output', result: scores as unknown as Json }],
+        ids,
+      );
     }
 
     if (genTodo.length) {
@@ -661,7 +694,15 @@ export async function analyzeExperiment(
           step: s,
           weights: checkpointWeights(store.checkpoints.atStep(m.run.id, s)!.weights),
         }));
-        const traj = weightTrajectory(initialWeights(m.config, m.run.initSeed), cps);
+        // A fine-tune is measured from where it started: its parent's checkpoint.
+        const parentCp =
+          m.run.parentRunId === null
+            ? null
+            : store.checkpoints.atStep(m.run.parentRunId, m.run.parentStep ?? 0);
+        const start = parentCp
+          ? checkpointWeights(parentCp.weights)
+          : initialWeights(m.config, m.run.initSeed);
+        const traj = weightTrajectory(start, cps);
         write(
           'weight-trajectory',
           'run',

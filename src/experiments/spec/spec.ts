@@ -74,6 +74,12 @@ export const trainingSpecSchema = z
       .default(0)
       .describe('Checkpoint every N steps; 0 = only at the end.'),
     logEvery: posInt().default(1).describe('Write the training loss every N steps.'),
+    checkpointAtStart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also evaluate and checkpoint at step 0, before the first update: the untrained (or, for a fine-tune, the parent) baseline that similarity is read against.',
+      ),
   })
   .describe('Training budget and optimiser.');
 
