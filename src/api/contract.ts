@@ -79,6 +79,11 @@ export const contract = {
         notes: z.string().max(20_000).default(''),
         start: z.boolean().default(true),
         backend: z.string().max(32).optional(),
+        /** Fine-tune: every run starts from this run's checkpoint (default its last). */
+        from: z
+          .object({ runId: id, step: z.number().int().min(0).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),

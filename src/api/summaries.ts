@@ -83,6 +83,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
       (run.status === 'completed' || run.status === 'running' ? null : run.statusReason),
     batchHash: live.batchHashes.get(run.id) ?? null,
     backend: run.backend || null,
+    parent: run.parentRunId === null ? null : { runId: run.parentRunId, step: run.parentStep },
   };
 }
 

@@ -87,6 +87,8 @@ export interface RunSummary {
   /** Hash of the batch sequence the run saw; equal across runs sharing data order. */
   batchHash: string | null;
   backend: string | null;
+  /** Fine-tuning lineage: the run (and checkpoint step) this run started from; null if none. */
+  parent: { runId: number; step: number | null } | null;
 }
 
 export interface ExperimentDetail extends ExperimentSummary {

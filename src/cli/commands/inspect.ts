@@ -31,8 +31,12 @@ export function runSummary(store: Store, r: RunRow) {
     batchHash: (last?.meta?.batchHash as string | undefined) ?? null,
     backend: r.backend,
     device: r.device,
+    parent: r.parentRunId === null ? null : { runId: r.parentRunId, step: r.parentStep },
   };
 }
+
+const parentText = (p: ReturnType<typeof runSummary>['parent']) =>
+  p ? `${runId(p.runId)}@${p.step ?? '?'}` : '—';
 
 export async function listCommand(opts: GlobalOptions, io: CliIO): Promise<ExitCode> {
   return withStore(
@@ -86,10 +90,11 @@ export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): 
             `${expId(e.id)}  ${e.name}  (created ${new Date(e.createdAt).toISOString()})`,
             e.notes ? `notes: ${e.notes}` : '',
             table(
-              ['RUN', 'NAME', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
+              ['RUN', 'NAME', 'FROM', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
               runs.map((r) => [
                 runId(r.id),
                 r.name,
+                parentText(r.parent),
                 r.status + (r.statusReason ? ` (${r.statusReason})` : ''),
                 `${r.step}/${r.totalSteps}`,
                 fmtLoss(r.loss),
@@ -112,6 +117,7 @@ export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): 
             `status: ${r.status}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
             r.error ? `error: ${r.error}` : '',
             `seeds: init ${r.initSeed}, data ${r.dataSeed}`,
+            s.parent ? `fine-tuned from: ${parentText(s.parent)}` : '',
             `backend: ${r.backend || '—'} ${r.device ? `(${r.device})` : ''}`,
             `step ${s.step}/${s.totalSteps}, loss ${fmtLoss(s.loss)}, eval loss ${fmtLoss(s.evalLoss)}`,
             `checkpoints at steps: ${s.checkpoints.join(', ') || 'none'}`,

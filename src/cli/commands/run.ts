@@ -15,6 +15,7 @@ import type { ExperimentSpec } from '../../experiments/spec/spec';
 import { SpecValidationError } from '../../experiments/spec/spec-errors';
 import { groupLockstep, type Variant } from '../../experiments/spec/variants';
 import { nodeWorkerFactory } from '../../experiments/execution/worker/node-host';
+import { parentRef, type ParentRef } from '../../experiments/studies/fine-tune';
 import { BACKEND_CHOICES, type BackendChoice } from '../../experiments/execution/worker/protocol';
 import { type CliIO, type GlobalOptions, openCliStore } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
@@ -24,6 +25,8 @@ import { jsonLine, jsonLinesSink, terminalSink } from '../progress';
 
 export interface TrainOptions extends GlobalOptions {
   backend?: string;
+  /** `run-N` or `run-N@step`: every run of the new experiment fine-tunes that checkpoint. */
+  from?: string;
   maxGroup?: string;
   lockstep?: boolean;
 }
@@ -165,6 +168,20 @@ function finish(
   return code;
 }
 
+/** `run-N` or `run-N@step` → that run's checkpoint (default its last), or a clear error. */
+function fromCheckpoint(store: Store, ref: string): ParentRef {
+  const [id, step] = ref.split('@');
+  const target = parseRef(id, 'run');
+  if (target.kind !== 'run' || (step !== undefined && !/^\d+$/.test(step)))
+    throw new CliError(`--from expects run-N or run-N@step, got '${ref}'`, EXIT.USAGE);
+  if (!store.runs.get(target.id)) throw new CliError(`no run ${runId(target.id)}`, EXIT.NOT_FOUND);
+  try {
+    return parentRef(store, target.id, step === undefined ? undefined : Number(step));
+  } catch (e) {
+    throw new CliError(`--from ${ref}: ${(e as Error).message}`, EXIT.INVALID_INPUT);
+  }
+}
+
 export async function runCommand(file: string, opts: TrainOptions, io: CliIO): Promise<ExitCode> {
   const backend = parseBackend(opts.backend);
   const { spec, variants } = loadSpecFile(file);
@@ -176,7 +193,8 @@ export async function runCommand(file: string, opts: TrainOptions, io: CliIO): P
   );
   const store = openCliStore(opts);
   try {
-    const created = createExperiment(store, spec);
+    const parent = opts.from ? fromCheckpoint(store, opts.from) : null;
+    const created = createExperiment(store, spec, parent ? { parentFor: () => parent } : {});
     const id = created.experiment.id;
     if (opts.json)
       io.stdout.write(

@@ -10,7 +10,7 @@
  */
 import type { Json, JsonObject } from '../../../db/types';
 import { COMPARISON_MEASURE_IDS, type ComparisonMeasureId } from '../../core/similarity/catalogue';
-import type { Interval, PairwiseEstimate } from '../stats';
+import type { Interval, PairwiseEstimate } from '../stats/types';
 
 export type { Interval };
 
