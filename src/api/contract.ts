@@ -255,7 +255,7 @@ export const contract = {
     z
       .object({
         study: z.string().min(1).max(64),
-        scale: z.enum(['test', 'tiny', 'small', 'full']).default('tiny'),
+        scale: z.enum(['test', 'tiny', 'medium', 'full']).default('tiny'),
       })
       .strict(),
   ),

@@ -257,7 +257,15 @@ export interface StudyInfo {
   expected: string;
   references: string[];
   /** The design at each scale, in words (runs, steps, data). */
-  designs: Record<'test' | 'tiny' | 'small' | 'full', string>;
+  designs: Record<'test' | 'tiny' | 'medium' | 'full', string>;
+  /**
+   * Expected wall time per scale, minutes: on 2 CPU cores (this lab's reference), a typical
+   * 8-core laptop, one GPU; `basis` says where the figures come from.
+   */
+  expectedMinutes: Record<
+    'test' | 'tiny' | 'medium' | 'full',
+    { cpu2: number; laptop8: number; gpu: number; basis: string }
+  >;
 }
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'inconclusive';

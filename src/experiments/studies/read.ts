@@ -6,7 +6,7 @@
 import type { Store } from '../../../db/store';
 import type { AnalysisRow, JsonObject } from '../../../db/types';
 import type { AnalysisStore } from '../analysis/run-analysis';
-import type { SquareMatrix } from './stats';
+import type { SquareMatrix } from '../stats';
 
 type Reader = Pick<AnalysisStore, 'analyses'>;
 
@@ -123,4 +123,55 @@ export function metricPoints(
 ): { step: number; value: number }[] {
   const s = store.metrics.series(runId, name, { stepsAndValuesOnly: true });
   return s.steps.map((step, i) => ({ step, value: s.values[i] }));
+}
+
+/** A stored held-out scoring of `runIds` at `step` (analysis kind `held-out`), per run. */
+export interface StoredHeldOut {
+  exactMatch: number[];
+  tokenAccuracy: number[];
+  logLikelihood: number[];
+  rows: number;
+  tokens: number;
+}
+
+export function heldOut(
+  store: Reader,
+  experimentId: number,
+  step: number,
+  runIds: readonly number[],
+): StoredHeldOut {
+  const row = findAnalyses(store, experimentId, 'held-out', step, runIds, 'models')[0];
+  if (!row)
+    throw new Error(`no stored held-out scores at step ${step} for runs ${runIds.join(',')}`);
+  return row.result as unknown as StoredHeldOut;
+}
+
+/** A stored aligned-weights table (analysis kind `aligned-weights`) of `runIds` at `step`. */
+export function alignedWeights(
+  store: Reader,
+  experimentId: number,
+  step: number,
+  runIds: readonly number[],
+): {
+  matrixCosine: SquareMatrix;
+  naiveMatrixCosine: SquareMatrix;
+  barrier: SquareMatrix;
+  naiveBarrier: SquareMatrix;
+} {
+  const row = findAnalyses(store, experimentId, 'aligned-weights', step, runIds)[0];
+  if (!row) throw new Error(`no stored aligned-weights at step ${step} for runs ${runIds.join(',')}`);
+  return row.result as never;
+}
+
+/** A run's stored weight trajectory (relative distance from its start, per checkpoint). */
+export function weightTrajectoryOf(
+  store: Reader,
+  experimentId: number,
+  runId: number,
+): { steps: number[]; relativeToInit: number[] } | null {
+  const row = store.analyses
+    .list({ experimentId, kind: 'weight-trajectory' })
+    .filter((a) => a.runIds.length === 1 && a.runIds[0] === runId)
+    .at(-1);
+  return row ? (row.result as never) : null;
 }
