@@ -1,9 +1,11 @@
 /// <reference path="./jstat.d.ts" />
 /** Forming intervals (types.ts holds the `Interval` shape): t intervals, none with a reason. */
-import { jStat } from 'jstat';
+import jstat from 'jstat';
 import type { Interval, IntervalMethod } from './types';
 
 export type { Estimate, Interval, IntervalMethod, PairwiseEstimate } from './types';
+
+const { jStat } = jstat;
 
 export const DEFAULT_LEVEL = 0.95;
 
