@@ -60,6 +60,7 @@ export async function studyCommand(
           name: s.name,
           question: s.question,
           expected: s.expected,
+          expectedMinutes: Object.fromEntries(STUDY_SCALES.map((sc) => [sc, s.expectedTime(sc)])),
         })),
       },
       () =>
@@ -84,7 +85,12 @@ export async function studyCommand(
   const backend = parseBackend(opts.backend);
   return withStore(opts, async (store) => {
     const onEvent = opts.json ? (e: StudyEvent) => io.stdout.write(jsonLine(e)) : humanProgress(io);
-    if (!opts.json) io.stderr.write(`${study.name} (${scale}): ${study.describe(scale)}\n`);
+    if (!opts.json) {
+      const t = study.expectedTime(scale);
+      io.stderr.write(
+        `${study.name} (${scale}): ${study.describe(scale)}\nexpected time: about ${t.cpu2} min on 2 CPU cores, ${t.laptop8} min on an 8-core laptop, ${t.gpu} min on a GPU (${t.basis})\n`,
+      );
+    }
     let r;
     try {
       r = await runStudy(name, {
@@ -115,6 +121,7 @@ export async function studyCommand(
         runIds: r.runIds,
         analysisId: r.analysis.id,
         verdicts: r.verdicts,
+        gates: r.gates,
         headline: r.headline,
         seconds: r.ms / 1000,
         out,
@@ -123,6 +130,7 @@ export async function studyCommand(
         [
           `${study.name} — ${scale}, ${(r.ms / 1000).toFixed(0)} s; experiments ${r.experimentIds.map(expId).join(', ')}; report stored as analysis ${r.analysis.id}${out ? `, written to ${out}` : ''}`,
           ...r.verdicts.map((v) => `  [${v.status}] ${v.expectation}\n      ${v.evidence}`),
+          ...r.gates.filter((g) => !g.passed).map((g) => `  gate failed: ${g.name} — ${g.detail}`),
           `  runs: ${r.runIds.map(runId).join(' ')}`,
         ].join('\n'),
     );

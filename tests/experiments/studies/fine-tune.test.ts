@@ -12,7 +12,7 @@ import { openStore } from '../../../db/store';
 import { createExperiment } from '../../../src/experiments/spec/create';
 import { ExperimentRunner } from '../../../src/experiments/execution/runner';
 import type { ExperimentSpecInput } from '../../../src/experiments/spec/spec';
-import { createFineTuneExperiment, parentOf, parentRef } from '../../../src/experiments/studies';
+import { parentOf, parentRef } from '../../../src/experiments/studies';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-finetune-'));
@@ -70,7 +70,9 @@ describe('fine-tune runs', () => {
       },
       axes: { grid: { initSeed: [5, 6] } },
     };
-    const ft = createFineTuneExperiment(store, spec, (v) => (v.initSeed === 5 ? parent : null));
+    const ft = createExperiment(store, spec, {
+      parentFor: (v) => (v.initSeed === 5 ? parent : null),
+    });
     expect(parentOf(ft.runs[0])).toEqual(parent);
     expect(parentOf(ft.runs[1])).toBeNull();
     expect((await runner.start(ft.experiment.id)).status).toBe('completed');
@@ -86,7 +88,7 @@ describe('fine-tune runs', () => {
 
   it('refuses a parent trained with another tokenizer', async () => {
     const parentRun = store.runs.listByExperiment(1)[0];
-    const ft = createFineTuneExperiment(
+    const ft = createExperiment(
       store,
       {
         name: 'other vocab',
@@ -94,7 +96,7 @@ describe('fine-tune runs', () => {
         model,
         training: { steps: 1, batchSize: 4, evalBatches: 1 },
       },
-      () => parentRef(store, parentRun.id),
+      { parentFor: () => parentRef(store, parentRun.id) },
     );
     const outcome = await runner.start(ft.experiment.id);
     expect(outcome.counts.failed).toBe(1);
