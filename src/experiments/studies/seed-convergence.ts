@@ -88,7 +88,7 @@ export function seedConvergenceDesign(scale: StudyScale): Design {
           training: t(1500, 32, 250),
         },
         probeSize: 128,
-        learn: { exactMatch: 0.9, minRuns: 6 },
+        learn: { exactMatch: 0.8, minRuns: 6 },
         time: {
           cpu2: 40,
           laptop8: 12,

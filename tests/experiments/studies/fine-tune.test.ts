@@ -4,10 +4,12 @@
  * a scratch run in the same lockstep group keeps its own init, and a parent trained with
  * another tokenizer is refused with a message.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main';
 import { openStore } from '../../../db/store';
 import { createExperiment } from '../../../src/experiments/spec/create';
 import { ExperimentRunner } from '../../../src/experiments/execution/runner';
@@ -103,5 +105,38 @@ describe('fine-tune runs', () => {
     const run = store.runs.require(ft.runs[0].id);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/tokenizers differ/);
+  }, 60_000);
+
+  it('`homolab run --from run-N@step` fine-tunes every run of a new experiment from that checkpoint', async () => {
+    const parentRun = store.runs.listByExperiment(1)[0];
+    const file = join(dir, 'ft.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'from cli',
+        dataset: dataset(4),
+        model,
+        training: { steps: 2, batchSize: 4, evalBatches: 1 },
+        axes: { grid: { initSeed: [1, 2] } },
+      }),
+    );
+    const out: string[] = [];
+    const io = {
+      stdout: Object.assign(new PassThrough(), { isTTY: false }),
+      stderr: new PassThrough(),
+    };
+    io.stdout.on('data', (b: Buffer) => out.push(b.toString()));
+    const args = ['run', file, '--backend', 'wasm', '--db', dbPath, '--json'];
+    expect(await main([...args, '--from', `run-${parentRun.id}@6`], io)).toBe(0);
+    const created = JSON.parse(out.join('').split('\n')[0]) as { experimentId: number };
+    const runs = store.runs.listByExperiment(created.experimentId);
+    expect(runs.map((r) => [r.parentRunId, r.parentStep, r.status])).toEqual([
+      [parentRun.id, 6, 'completed'],
+      [parentRun.id, 6, 'completed'],
+    ]);
+    // No such checkpoint: a clear error, nothing created.
+    const before = store.experiments.list().length;
+    expect(await main([...args, '--from', `run-${parentRun.id}@5`], io)).not.toBe(0);
+    expect(store.experiments.list().length).toBe(before);
   }, 60_000);
 });
