@@ -268,7 +268,8 @@ export function importBundle(store: Store, file: string, opts: ImportOptions = {
         const p = (r.variant as { parent?: { runUid?: unknown; step?: unknown } }).parent;
         if (typeof p?.runUid !== 'string' || !Number.isInteger(p.step)) continue;
         const parent = store.runs.getByUid(p.runUid);
-        if (parent) store.runs.setParent(runIds[r.id], { runId: parent.id, step: p.step as number });
+        if (parent)
+          store.runs.setParent(runIds[r.id], { runId: parent.id, step: p.step as number });
       }
       const nameId = db.prepare('SELECT id FROM metric_names WHERE name = ?').pluck();
       const addName = db.prepare('INSERT INTO metric_names (name) VALUES (?)');

@@ -64,7 +64,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .option('--max-group <n>', 'most runs trained together in one stacked model', '16')
     .option('--no-lockstep', 'train every run alone (no stacking)')
-    .option('--from <run>', 'fine-tune: start every run from run-N (its last checkpoint) or run-N@step')
+    .option(
+      '--from <run>',
+      'fine-tune: start every run from run-N (its last checkpoint) or run-N@step',
+    )
     .action((file: string, _o, cmd: Command) => set(runCommand(file, globals(cmd), io)));
 
   program

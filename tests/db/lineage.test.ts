@@ -28,11 +28,16 @@ describe('run lineage', () => {
     t = tempDir();
     // A v1 store (no parent columns), written as v1 code wrote it.
     const v1 = new Database(t.file('old.db'));
-    migrate(v1, MIGRATIONS.filter((m) => m.version === 1));
+    migrate(
+      v1,
+      MIGRATIONS.filter((m) => m.version === 1),
+    );
     const e = {
       id: Number(
         v1
-          .prepare(`INSERT INTO experiments (uid, name, spec, created_at) VALUES ('e', 'e', '{}', 0)`)
+          .prepare(
+            `INSERT INTO experiments (uid, name, spec, created_at) VALUES ('e', 'e', '{}', 0)`,
+          )
           .run().lastInsertRowid,
       ),
     };
@@ -40,8 +45,10 @@ describe('run lineage', () => {
       `INSERT INTO runs (uid, experiment_id, name, variant, init_seed, data_seed, status, created_at)
        VALUES (?, ?, ?, ?, 0, 0, 'queued', 0)`,
     );
-    const add = (uid: string, variant: object) =>
-      ({ id: Number(insert.run(uid, e.id, uid, JSON.stringify(variant)).lastInsertRowid), uid });
+    const add = (uid: string, variant: object) => ({
+      id: Number(insert.run(uid, e.id, uid, JSON.stringify(variant)).lastInsertRowid),
+      uid,
+    });
     const parent = add('p', {});
     const child = add('c', { parent: { runId: parent.id, runUid: parent.uid, step: 6 } });
     const orphan = add('o', { parent: { runId: 999, runUid: 'x', step: 1 } });

@@ -20,7 +20,13 @@ import EstimatePlot from '../../renderer/src/components/estimate-plot.vue';
 const est = (value: number | null, bounds: [number, number] | null = null) => ({
   value,
   interval: bounds
-    ? { lower: bounds[0], upper: bounds[1], level: 0.95, method: 'jackknife-t' as const, reason: null }
+    ? {
+        lower: bounds[0],
+        upper: bounds[1],
+        level: 0.95,
+        method: 'jackknife-t' as const,
+        reason: null,
+      }
     : { lower: null, upper: null, level: 0.95, method: null, reason: 'too few models' },
   pairs: 3,
   models: 3,

@@ -116,7 +116,10 @@ export function experimentHandlers(
         try {
           parent = parentRef(store, from.runId, from.step);
         } catch (e) {
-          throw new ApiFailure('invalid_input', `Cannot fine-tune from run ${from.runId}: ${(e as Error).message}`);
+          throw new ApiFailure(
+            'invalid_input',
+            `Cannot fine-tune from run ${from.runId}: ${(e as Error).message}`,
+          );
         }
       }
       const created = createExperiment(store, input, parent ? { parentFor: () => parent } : {});

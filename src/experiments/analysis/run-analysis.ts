@@ -366,7 +366,8 @@ export async function analyzeExperiment(
       ? layerMeasures.filter((m) => !done(m, 'layer-matrix', repOptions(m)))
       : [];
     const outTodo = pairwise ? outMeasures.filter((m) => !done(m, 'model-matrix', {})) : [];
-    const heldOutTodo = Boolean(opts.heldOut) && here.length > 0 && !done(HELD_OUT_KIND, 'models', {});
+    const heldOutTodo =
+      Boolean(opts.heldOut) && here.length > 0 && !done(HELD_OUT_KIND, 'models', {});
     if (opts.heldOut && !heldOutTodo) result.reused++;
     const genKey = keyOf('generations', 'samples', step, [], gen);
     const genTodo = measures.includes('generations')
@@ -414,7 +415,13 @@ export async function analyzeExperiment(
 
     // Forward passes, one stacked model per config (lockstep groups).
     const acts: ModelActivations[] = new Array(here.length);
-    if (repTodo.length + layerTodo.length + outTodo.length + trajTodo.length + Number(heldOutTodo)) {
+    if (
+      repTodo.length +
+      layerTodo.length +
+      outTodo.length +
+      trajTodo.length +
+      Number(heldOutTodo)
+    ) {
       progress('forward', step, frac(0.05), `step ${step}: running the probe set`);
       await time('forward', async () => {
         for (const idx of groupByConfig(here)) {

@@ -97,7 +97,11 @@ export async function alignedTable(
     notes: [],
   };
   for (let i = 0; i < n; i++)
-    t.alignedCosine[i][i] = t.naiveCosine[i][i] = t.matrixCosine[i][i] = t.naiveMatrixCosine[i][i] = 1;
+    t.alignedCosine[i][i] =
+      t.naiveCosine[i][i] =
+      t.matrixCosine[i][i] =
+      t.naiveMatrixCosine[i][i] =
+        1;
   const alphas = opts.alphas ?? DEFAULT_ALPHAS;
   const key = (c: ModelConfig) => JSON.stringify(c);
   const pairs: [number, number][] = [];

@@ -1,3 +1,6 @@
+// jstat ships no types; a reference (not an import) so every program that reaches this file,
+// the renderer's type-check included, sees the declaration.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./jstat.d.ts" />
 /** Forming intervals (types.ts holds the `Interval` shape): t intervals, none with a reason. */
 import jstat from 'jstat';
@@ -45,7 +48,10 @@ export function tInterval(
 }
 
 /** Text for reports: `0.812 [0.760, 0.864]`, or `0.812 (no interval: reason)`. */
-export function formatEstimate(e: { value: number | null; interval: Interval }, digits = 3): string {
+export function formatEstimate(
+  e: { value: number | null; interval: Interval },
+  digits = 3,
+): string {
   if (e.value === null || !Number.isFinite(e.value)) return 'n/a';
   const v = e.value.toFixed(digits);
   const { lower, upper } = e.interval;

@@ -21,7 +21,14 @@ import {
   type Interval,
   type PairwiseEstimate,
 } from './interval';
-import { allModels, extractPairs, modelsIn, type Groups, type Pair, type SquareMatrix } from './pairs';
+import {
+  allModels,
+  extractPairs,
+  modelsIn,
+  type Groups,
+  type Pair,
+  type SquareMatrix,
+} from './pairs';
 import { permutationTest, type PermutationOptions, type PermutationResult } from './permutation';
 
 /** Fewest models for which the jackknife gives an interval (two models make one pair). */
@@ -60,9 +67,7 @@ export function jackknifePairs(pairs: readonly Pair[]): Jackknife {
   const pseudoValues = leaveOneOut.map((l) => K * value - (K - 1) * l);
   const ok = K >= MIN_MODELS && leaveOneOut.every(Number.isFinite);
   const lbar = mean(leaveOneOut);
-  const variance = ok
-    ? ((K - 1) / K) * leaveOneOut.reduce((s, l) => s + (l - lbar) ** 2, 0)
-    : NaN;
+  const variance = ok ? ((K - 1) / K) * leaveOneOut.reduce((s, l) => s + (l - lbar) ** 2, 0) : NaN;
   return { value, models, pairs: pairs.length, leaveOneOut, pseudoValues, variance };
 }
 

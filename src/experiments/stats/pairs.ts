@@ -79,4 +79,3 @@ export function matrixDifference(a: SquareMatrix, b: SquareMatrix): (number | nu
     row.map((v, j) => (defined(v) && defined(b[i]?.[j]) ? v - b[i][j]! : null)),
   );
 }
-

@@ -3,13 +3,7 @@
  * independent values, so the classical t interval and a permutation test of the values.
  */
 import { mean, std } from './describe';
-import {
-  checkLevel,
-  DEFAULT_LEVEL,
-  noInterval,
-  tInterval,
-  type Estimate,
-} from './interval';
+import { checkLevel, DEFAULT_LEVEL, noInterval, tInterval, type Estimate } from './interval';
 
 /** Mean of independent per-model values with its t interval (none below two values). */
 export function meanEstimate(values: readonly number[], opts: { level?: number } = {}): Estimate {

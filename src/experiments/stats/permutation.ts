@@ -4,7 +4,6 @@
  * distinct relabelling enumerated) when there are at most `maxExact`, else seeded Monte Carlo
  * with the (b + 1) / (m + 1) correction so p is never 0.
  */
-import { mean } from './describe';
 import { meanPairs, type SquareMatrix } from './pairs';
 import { shuffle, statsStream } from './stream';
 
@@ -162,4 +161,3 @@ export function withinGroupDifference<T>(a: T, b: T) {
     meanPairs(m, (i, j) => labels[i] === a && labels[j] === a) -
     meanPairs(m, (i, j) => labels[i] === b && labels[j] === b);
 }
-

@@ -22,7 +22,7 @@ import {
   type SquareMatrix,
 } from '../stats';
 import { analyze } from './analyze';
-import { copyReverse, learnGates, learnedOf, seeds } from './common';
+import { copyReverse, learnGates, seeds } from './common';
 import { failedGates, type Gate, type LearnCriterion } from './gates';
 import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
 import { metricPoints } from './read';
@@ -130,7 +130,13 @@ export function architectureDesign(scale: StudyScale): Design {
           model: { dModel: 256, nHeads: 8, nLayers: 4, dFF: 1024, contextLength: 64 },
           training: t(8000, 64, 250, 1e-3),
         },
-        variants: variantsFor(256, 4, ['base', 'width', 'depth', 'positional encoding', 'norm placement']),
+        variants: variantsFor(256, 4, [
+          'base',
+          'width',
+          'depth',
+          'positional encoding',
+          'norm placement',
+        ]),
         probeSize: 256,
         learn: { exactMatch: 0.8, minRuns: 6 },
         convergenceBand: 1.25,
@@ -166,14 +172,20 @@ export const architectureVariants: StudyDefinition = {
     return `Base pre-norm Transformer (d_model ${d.spec.model.dModel}, ${d.spec.model.nLayers} layers, learned positions) and variants ${d.variants
       .slice(1)
       .map((v) => v.label)
-      .join(', ')}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be within ${Math.round((d.convergenceBand - 1) * 100)}% of every learned run's best loss) on ${d.probeSize} validation sequences.`;
+      .join(
+        ', ',
+      )}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be within ${Math.round((d.convergenceBand - 1) * 100)}% of every learned run's best loss) on ${d.probeSize} validation sequences.`;
   },
   expectedTime: (scale) => architectureDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
     const seed = ctx.statsSeed ?? 0;
     const d = architectureDesign(ctx.scale);
-    const { experiment, runs, variants } = await createAndTrain(ctx, ID, architectureSpec(ctx.scale));
+    const { experiment, runs, variants } = await createAndTrain(
+      ctx,
+      ID,
+      architectureSpec(ctx.scale),
+    );
     const expId = experiment.id;
     const ids = runs.map((r) => r.id);
     const a = await analyze(ctx, ID, expId, { measures: [], steps: 'final', heldOut: true });
@@ -189,12 +201,21 @@ export const architectureVariants: StudyDefinition = {
     let stored: MatchedLossResult | null = null;
     let analysisId: number | null = null;
     if (learned.length >= 2) {
-      phase(ctx, ID, 'analyze', `comparing ${learned.length} learned runs at matched validation loss`);
+      phase(
+        ctx,
+        ID,
+        'analyze',
+        `comparing ${learned.length} learned runs at matched validation loss`,
+      );
       const row = await storeMatchedLossComparison(ctx.store, expId, learned, d.probeSize);
       stored = ctx.store.analyses.require(row.id).result as unknown as MatchedLossResult;
       analysisId = row.id;
       const best = learned.map((id) =>
-        Math.min(...metricPoints(ctx.store, id, 'eval_loss').map((p) => p.value).filter(Number.isFinite)),
+        Math.min(
+          ...metricPoints(ctx.store, id, 'eval_loss')
+            .map((p) => p.value)
+            .filter(Number.isFinite),
+        ),
       );
       const worst = Math.min(...best) * d.convergenceBand;
       gates.push({
@@ -210,9 +231,24 @@ export const architectureVariants: StudyDefinition = {
       });
 
     phase(ctx, ID, 'report', 'building the report from the stored analysis');
-    const measures: { key: string; name: string; m: SquareMatrix | null; higherIsCloser: boolean }[] = [
-      ...MATCHED_LAYERS.map((l) => ({ key: `cka:${l}`, name: `linear CKA, ${l}`, m: stored?.cka[l] ?? null, higherIsCloser: true })),
-      { key: 'agreement', name: 'top-1 agreement', m: stored?.agreement ?? null, higherIsCloser: true },
+    const measures: {
+      key: string;
+      name: string;
+      m: SquareMatrix | null;
+      higherIsCloser: boolean;
+    }[] = [
+      ...MATCHED_LAYERS.map((l) => ({
+        key: `cka:${l}`,
+        name: `linear CKA, ${l}`,
+        m: stored?.cka[l] ?? null,
+        higherIsCloser: true,
+      })),
+      {
+        key: 'agreement',
+        name: 'top-1 agreement',
+        m: stored?.agreement ?? null,
+        higherIsCloser: true,
+      },
       { key: 'jsd', name: 'JSD (bits)', m: stored?.jsd ?? null, higherIsCloser: false },
       { key: 'kappa', name: 'error consistency κ', m: stored?.kappa ?? null, higherIsCloser: true },
     ];
@@ -233,10 +269,18 @@ export const architectureVariants: StudyDefinition = {
         const expectation = `Same-architecture seed pairs are more alike than cross-architecture pairs (${s.name})`;
         const failed = failedGates(gates);
         if (!s.test || failed)
-          return { expectation, status: 'inconclusive', evidence: failed ?? 'no learned runs to compare' } as Verdict;
+          return {
+            expectation,
+            status: 'inconclusive',
+            evidence: failed ?? 'no learned runs to compare',
+          } as Verdict;
         const evidence = `same architecture ${s.within?.toFixed(3)} (seed pairs ${s.seedPairs ? formatEstimate(s.seedPairs) : 'n/a'}) vs different architectures ${s.across?.toFixed(3)}; difference ${s.test.observed.toFixed(3)}, permutation p = ${s.test.pValue.toFixed(4)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels over ${learned.length} learned runs).`;
         const status =
-          s.test.pValue < ALPHA ? (s.test.observed > 0 ? 'reproduced' : 'not-reproduced') : 'inconclusive';
+          s.test.pValue < ALPHA
+            ? s.test.observed > 0
+              ? 'reproduced'
+              : 'not-reproduced'
+            : 'inconclusive';
         return { expectation, status, evidence } as Verdict;
       });
     const headline: Record<string, number | string | null> = {
@@ -277,7 +321,14 @@ export const architectureVariants: StudyDefinition = {
           blocks: [
             {
               kind: 'table',
-              columns: ['measure', 'same architecture (seed pairs)', 'different architectures', 'difference', 'p (permutation)', 'closer when'],
+              columns: [
+                'measure',
+                'same architecture (seed pairs)',
+                'different architectures',
+                'difference',
+                'p (permutation)',
+                'closer when',
+              ],
               rows: summary.map((s) => [
                 s.name,
                 s.within,
@@ -292,8 +343,12 @@ export const architectureVariants: StudyDefinition = {
                   {
                     kind: 'heatmap' as const,
                     title: 'Linear CKA at the head input between learned runs (matched loss)',
-                    rowLabels: learned.map((id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`),
-                    colLabels: learned.map((id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`),
+                    rowLabels: learned.map(
+                      (id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`,
+                    ),
+                    colLabels: learned.map(
+                      (id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`,
+                    ),
                     values: stored.cka['head input'],
                     domain: [0, 1] as [number, number],
                   },

@@ -56,4 +56,5 @@ export const copyReverse = (
   seed,
 });
 
-export const seeds = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+export const seeds = (n: number, from = 0): number[] =>
+  Array.from({ length: n }, (_, i) => from + i);

@@ -9,7 +9,13 @@
  * is compared between a pre-registered early step (a quarter of training) and the end.
  */
 import type { ExperimentSpecInput } from '../spec/spec';
-import { matrixDifference, meanEstimate, pairwiseMean, subMatrix, type PairwiseEstimate } from '../stats';
+import {
+  matrixDifference,
+  meanEstimate,
+  pairwiseMean,
+  subMatrix,
+  type PairwiseEstimate,
+} from '../stats';
 import { analyze } from './analyze';
 import { learnGates, learnedOf, seeds } from './common';
 import { failedGates, type Gate, type LearnCriterion } from './gates';
@@ -62,7 +68,16 @@ export function emergenceDesign(scale: StudyScale): Design {
         p: 7,
         trainFraction: 0.6,
         model: { dModel: 16, nHeads: 2, nLayers: 1, dFF: 64 },
-        training: { ...common, steps: 30, batchSize: 16, lr: 5e-3, warmupSteps: 2, evalEvery: 10, checkpointEvery: 10, evalBatches: 2 },
+        training: {
+          ...common,
+          steps: 30,
+          batchSize: 16,
+          lr: 5e-3,
+          warmupSteps: 2,
+          evalEvery: 10,
+          checkpointEvery: 10,
+          evalBatches: 2,
+        },
         probeSize: 19,
         learn: { exactMatch: 0.9, minRuns: 2 },
         time: { cpu2: 1, laptop8: 0.5, gpu: 0.5, basis: 'test scale' },
@@ -73,7 +88,15 @@ export function emergenceDesign(scale: StudyScale): Design {
         p: 11,
         trainFraction: 0.5,
         model: { dModel: 24, nHeads: 2, nLayers: 1, dFF: 96 },
-        training: { ...common, steps: 200, batchSize: 32, lr: 5e-3, warmupSteps: 10, evalEvery: 50, checkpointEvery: 50 },
+        training: {
+          ...common,
+          steps: 200,
+          batchSize: 32,
+          lr: 5e-3,
+          warmupSteps: 10,
+          evalEvery: 50,
+          checkpointEvery: 50,
+        },
         probeSize: 60,
         learn: { exactMatch: 0.9, minRuns: 3 },
         time: { cpu2: 3, laptop8: 1, gpu: 1, basis: 'measured on 2 cores (wasm)' },
@@ -84,7 +107,15 @@ export function emergenceDesign(scale: StudyScale): Design {
         p: 23,
         trainFraction: 0.4,
         model: { dModel: 64, nHeads: 4, nLayers: 1, dFF: 256 },
-        training: { ...common, steps: 3000, batchSize: 64, lr: 3e-3, warmupSteps: 10, evalEvery: 150, checkpointEvery: 250 },
+        training: {
+          ...common,
+          steps: 3000,
+          batchSize: 64,
+          lr: 3e-3,
+          warmupSteps: 10,
+          evalEvery: 150,
+          checkpointEvery: 250,
+        },
         probeSize: 317,
         learn: { exactMatch: 0.8, minRuns: 6 },
         time: {
@@ -100,7 +131,15 @@ export function emergenceDesign(scale: StudyScale): Design {
         p: 97,
         trainFraction: 0.3,
         model: { dModel: 128, nHeads: 4, nLayers: 1, dFF: 512 },
-        training: { ...common, steps: 20000, batchSize: 512, lr: 1e-3, warmupSteps: 100, evalEvery: 500, checkpointEvery: 1000 },
+        training: {
+          ...common,
+          steps: 20000,
+          batchSize: 512,
+          lr: 1e-3,
+          warmupSteps: 100,
+          evalEvery: 500,
+          checkpointEvery: 1000,
+        },
         probeSize: 1024,
         learn: { exactMatch: 0.9, minRuns: 6 },
         time: { cpu2: 2000, laptop8: 500, gpu: 60, basis: 'scaled from medium by FLOPs' },
@@ -137,7 +176,9 @@ export function memorisationPlateau(
   const end = exactMatch.at(-1)?.value ?? 0;
   const generalisedAt = exactMatch.find((p) => p.value >= end / 2 && end > 0)?.step ?? null;
   const share =
-    memorisedAt === null || generalisedAt === null ? 0 : Math.max(0, generalisedAt - memorisedAt) / total;
+    memorisedAt === null || generalisedAt === null
+      ? 0
+      : Math.max(0, generalisedAt - memorisedAt) / total;
   return { memorisedAt, generalisedAt, share };
 }
 
@@ -175,7 +216,10 @@ export const emergence: StudyDefinition = {
     const steps = a.steps;
     const final = steps[steps.length - 1];
     const total = d.training.steps ?? final;
-    const early = steps.reduce((b, s) => (Math.abs(s - total / 4) < Math.abs(b - total / 4) ? s : b), steps[0]);
+    const early = steps.reduce(
+      (b, s) => (Math.abs(s - total / 4) < Math.abs(b - total / 4) ? s : b),
+      steps[0],
+    );
     const arms = ids.map(() => ARM);
     const gate = learnGates(ctx, expId, ids, arms, final, d.learn);
     const keep = learnedOf(gate, arms, ARM);
@@ -209,7 +253,8 @@ export const emergence: StudyDefinition = {
     const widths = learnedRuns.map((p) => p.relativeWidth);
     const llWidths = learnedRuns.map((p) => p.logLikelihoodRelativeWidth);
     const pct = (w: number | null) => (w === null ? '—' : `${Math.round(w * 100)}%`);
-    const e1 = 'Held-out exact match rises sharply (10–90% within a quarter of training) in every learned run';
+    const e1 =
+      'Held-out exact match rises sharply (10–90% within a quarter of training) in every learned run';
     const ev1 = `10–90% widths of the exact-match rise: ${widths.map(pct).join(', ') || '—'}; of the log-likelihood rise: ${llWidths.map(pct).join(', ') || '—'} (Schaeffer et al.: a rise sharp in exact match but gradual in log-likelihood is partly the metric's).`;
     const v1: Verdict = failed
       ? { expectation: e1, status: 'inconclusive', evidence: `${ev1} ${failed}.` }
@@ -217,7 +262,11 @@ export const emergence: StudyDefinition = {
         ? { expectation: e1, status: 'reproduced', evidence: ev1 }
         : widths.every((w) => w === null || w > SHARP)
           ? { expectation: e1, status: 'not-reproduced', evidence: `${ev1} The rise is gradual.` }
-          : { expectation: e1, status: 'inconclusive', evidence: `${ev1} Sharp in some runs only.` };
+          : {
+              expectation: e1,
+              status: 'inconclusive',
+              evidence: `${ev1} Sharp in some runs only.`,
+            };
 
     // Verdict 2: grokking, only with a memorisation plateau.
     const shares = learnedRuns.map((p) => p.plateau.share);
@@ -234,12 +283,22 @@ export const emergence: StudyDefinition = {
       : plateauGate.passed
         ? { expectation: e2, status: 'reproduced', evidence: ev2 }
         : shares.every((s) => s < PLATEAU / 4)
-          ? { expectation: e2, status: 'not-reproduced', evidence: `${ev2} Memorisation and generalisation arrive together: this setup shows no grokking.` }
-          : { expectation: e2, status: 'inconclusive', evidence: `${ev2} No memorisation plateau in every run: grokking is not claimed.` };
+          ? {
+              expectation: e2,
+              status: 'not-reproduced',
+              evidence: `${ev2} Memorisation and generalisation arrive together: this setup shows no grokking.`,
+            }
+          : {
+              expectation: e2,
+              status: 'inconclusive',
+              evidence: `${ev2} No memorisation plateau in every run: grokking is not claimed.`,
+            };
 
     // Verdict 3: agreement rises from the pre-registered early step to the end.
     const agree = (s: number) => modelMatrix(ctx.store, expId, 'top1-agreement', s, ids, 'output');
-    const est = (m: (number | null)[][] | readonly (readonly (number | null)[])[]): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
+    const est = (
+      m: (number | null)[][] | readonly (readonly (number | null)[])[],
+    ): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
     const agreeChange = est(matrixDifference(agree(final), agree(early)));
     const v3 = aboveVerdict(
       'Cross-seed output agreement rises from the pre-registered early step to the end',
@@ -250,12 +309,16 @@ export const emergence: StudyDefinition = {
     );
     const verdicts = [v1, v2, v3];
     const allGates = [...gates, plateauGate];
-    const tSteps = meanEstimate(learnedRuns.flatMap((p) => (p.transition.step === null ? [] : [p.transition.step])));
+    const tSteps = meanEstimate(
+      learnedRuns.flatMap((p) => (p.transition.step === null ? [] : [p.transition.step])),
+    );
     const overSteps = steps.map((s, k) => ({
       step: s,
       agreement: est(agree(s)).value,
       jsd: est(modelMatrix(ctx.store, expId, 'jsd', s, ids, 'output')).value,
-      exactMatch: num(keep.reduce((acc, i) => acc + scores[k].exactMatch[i], 0) / Math.max(1, keep.length)),
+      exactMatch: num(
+        keep.reduce((acc, i) => acc + scores[k].exactMatch[i], 0) / Math.max(1, keep.length),
+      ),
     }));
     const headline = {
       learnedRuns: keep.length,
@@ -292,19 +355,39 @@ export const emergence: StudyDefinition = {
               xLabel: 'step',
               yLabel: 'exact match',
               yDomain: [0, 1],
-              series: perRun.map((p) => ({ name: `seed ${p.seed}`, points: p.exactMatch.map((q) => ({ x: q.step, y: q.value })) })),
-              markers: perRun.flatMap((p) => (p.transition.step === null ? [] : [{ x: p.transition.step, label: `seed ${p.seed}` }])),
+              series: perRun.map((p) => ({
+                name: `seed ${p.seed}`,
+                points: p.exactMatch.map((q) => ({ x: q.step, y: q.value })),
+              })),
+              markers: perRun.flatMap((p) =>
+                p.transition.step === null
+                  ? []
+                  : [{ x: p.transition.step, label: `seed ${p.seed}` }],
+              ),
             },
             {
               kind: 'line-chart',
               title: 'Held-out per-token log-likelihood per seed (nats)',
               xLabel: 'step',
               yLabel: 'log-likelihood',
-              series: perRun.map((p) => ({ name: `seed ${p.seed}`, points: p.logLikelihood.map((q) => ({ x: q.step, y: q.value })) })),
+              series: perRun.map((p) => ({
+                name: `seed ${p.seed}`,
+                points: p.logLikelihood.map((q) => ({ x: q.step, y: q.value })),
+              })),
             },
             {
               kind: 'table',
-              columns: ['run', 'seed', 'learned', 'transition step', 'EM 10–90% width', 'log-lik width', 'memorised at', 'plateau share', 'final train loss'],
+              columns: [
+                'run',
+                'seed',
+                'learned',
+                'transition step',
+                'EM 10–90% width',
+                'log-lik width',
+                'memorised at',
+                'plateau share',
+                'final train loss',
+              ],
               rows: perRun.map((p) => [
                 `run-${p.runId}`,
                 p.seed,
@@ -329,8 +412,15 @@ export const emergence: StudyDefinition = {
               yLabel: 'mean over learned seed pairs',
               yDomain: [0, 1],
               series: [
-                { name: 'top-1 agreement', points: overSteps.map((o) => ({ x: o.step, y: o.agreement })) },
-                { name: 'mean exact match', points: overSteps.map((o) => ({ x: o.step, y: o.exactMatch })), dashed: true },
+                {
+                  name: 'top-1 agreement',
+                  points: overSteps.map((o) => ({ x: o.step, y: o.agreement })),
+                },
+                {
+                  name: 'mean exact match',
+                  points: overSteps.map((o) => ({ x: o.step, y: o.exactMatch })),
+                  dashed: true,
+                },
               ],
               markers: [{ x: early, label: 'early (pre-registered)' }],
             },

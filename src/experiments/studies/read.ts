@@ -159,7 +159,8 @@ export function alignedWeights(
   naiveBarrier: SquareMatrix;
 } {
   const row = findAnalyses(store, experimentId, 'aligned-weights', step, runIds)[0];
-  if (!row) throw new Error(`no stored aligned-weights at step ${step} for runs ${runIds.join(',')}`);
+  if (!row)
+    throw new Error(`no stored aligned-weights at step ${step} for runs ${runIds.join(',')}`);
   return row.result as never;
 }
 

@@ -5,7 +5,12 @@
  */
 import type { Store } from '../../../db/store';
 import type { AnalysisRow, Json, JsonObject } from '../../../db/types';
-import { renderReport, type ReportBlock, type ReportDocument, type ReportSection } from '../../reports';
+import {
+  renderReport,
+  type ReportBlock,
+  type ReportDocument,
+  type ReportSection,
+} from '../../reports';
 import { finite, type Estimate } from '../stats';
 import type { Gate } from './gates';
 import type { StudyContext, StudyDefinition, StudyResult, Verdict } from './types';

@@ -173,7 +173,6 @@ export const seedConvergence: StudyDefinition = {
   expectedTime: (scale) => seedConvergenceDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
-    const seed = ctx.statsSeed ?? 0;
     const d = seedConvergenceDesign(ctx.scale);
     const { experiment, runs } = await createAndTrain(ctx, ID, seedConvergenceSpec(ctx.scale));
     const expId = experiment.id;
@@ -246,7 +245,10 @@ export const seedConvergence: StudyDefinition = {
     const w1 = alignedWeights(ctx.store, expId, final, ids);
     const weights = {
       alignedMatrixCosine: { final: est(w1.matrixCosine), randomInits: est(w0.matrixCosine) },
-      naiveMatrixCosine: { final: est(w1.naiveMatrixCosine), randomInits: est(w0.naiveMatrixCosine) },
+      naiveMatrixCosine: {
+        final: est(w1.naiveMatrixCosine),
+        randomInits: est(w0.naiveMatrixCosine),
+      },
       barrier: { aligned: est(w1.barrier), naive: est(w1.naiveBarrier) },
       barrierReduction: est(matrixDifference(w1.naiveBarrier, w1.barrier)),
     };
@@ -365,7 +367,13 @@ export const seedConvergence: StudyDefinition = {
               kind: 'table',
               columns: ['measure', 'final', 'CI', 'step 0 (null)', 'CI'],
               rows: [
-                ['top-1 agreement', agreement.final.value, ci(agreement.final), agreement.init.value, ci(agreement.init)],
+                [
+                  'top-1 agreement',
+                  agreement.final.value,
+                  ci(agreement.final),
+                  agreement.init.value,
+                  ci(agreement.init),
+                ],
                 ['JSD (bits)', jsd.final.value, ci(jsd.final), jsd.init.value, ci(jsd.init)],
                 [
                   'aligned cosine, 2-D matrices (null: aligned random inits)',
@@ -381,8 +389,20 @@ export const seedConvergence: StudyDefinition = {
                   weights.naiveMatrixCosine.randomInits.value,
                   ci(weights.naiveMatrixCosine.randomInits),
                 ],
-                ['loss barrier, aligned', weights.barrier.aligned.value, ci(weights.barrier.aligned), null, ''],
-                ['loss barrier, naive', weights.barrier.naive.value, ci(weights.barrier.naive), null, ''],
+                [
+                  'loss barrier, aligned',
+                  weights.barrier.aligned.value,
+                  ci(weights.barrier.aligned),
+                  null,
+                  '',
+                ],
+                [
+                  'loss barrier, naive',
+                  weights.barrier.naive.value,
+                  ci(weights.barrier.naive),
+                  null,
+                  '',
+                ],
               ],
             },
             {
@@ -424,4 +444,3 @@ export const seedConvergence: StudyDefinition = {
     };
   },
 };
-

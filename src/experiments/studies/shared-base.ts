@@ -103,8 +103,14 @@ export function sharedBaseDesign(scale: StudyScale): Design {
       return {
         k: 16,
         model: { dModel: 256, nHeads: 8, nLayers: 6, dFF: 1024, contextLength: 64 },
-        pretrain: { dataset: copyReverse(20, 3, 20, 200000, 1000, 0), training: t(10000, 64, 1e-3) },
-        downstream: { dataset: copyReverse(20, 3, 30, 20000, 1000, 1), training: t(4000, 64, 1e-3) },
+        pretrain: {
+          dataset: copyReverse(20, 3, 20, 200000, 1000, 0),
+          training: t(10000, 64, 1e-3),
+        },
+        downstream: {
+          dataset: copyReverse(20, 3, 30, 20000, 1000, 1),
+          training: t(4000, 64, 1e-3),
+        },
         probeSize: 512,
         minMove: 0.05,
         learn: { exactMatch: 0.5, minRuns: 12 },
@@ -225,10 +231,17 @@ export const sharedBase: StudyDefinition = {
 
     phase(ctx, ID, 'report', 'building the report from the stored analyses');
     const baseStep = baseA.steps[baseA.steps.length - 1];
-    const baseGate = learnGates(ctx, base.experiment.id, baseIds, baseIds.map(() => 'bases'), baseStep, {
-      ...d.learn,
-      minRuns: 1,
-    });
+    const baseGate = learnGates(
+      ctx,
+      base.experiment.id,
+      baseIds,
+      baseIds.map(() => 'bases'),
+      baseStep,
+      {
+        ...d.learn,
+        minRuns: 1,
+      },
+    );
     const sharedGate: Gate = {
       ...baseGate.runGates[0],
       name: 'shared base learned its pretraining task',
@@ -250,8 +263,19 @@ export const sharedBase: StudyDefinition = {
     /** One arm's learned runs: their matrices (κ, κ/κ_max, H₂, agreement) and scores. */
     const perArm = ARMS.map((arm) => {
       const g = groups.find((x) => x.ids.includes(armIds(arm)[0]))!;
-      const learned = learnGates(ctx, expId, g.ids, g.ids.map((id) => arms[ids.indexOf(id)]), g.step, d.learn);
-      const idx = learnedOf(learned, learned.runGates.map((r) => r.arm!), arm);
+      const learned = learnGates(
+        ctx,
+        expId,
+        g.ids,
+        g.ids.map((id) => arms[ids.indexOf(id)]),
+        g.step,
+        d.learn,
+      );
+      const idx = learnedOf(
+        learned,
+        learned.runGates.map((r) => r.arm!),
+        arm,
+      );
       const acc = learned.scores.tokenAccuracy;
       const kappa = modelMatrix(ctx.store, expId, 'error-consistency', g.step, g.ids, 'output');
       const agree = modelMatrix(ctx.store, expId, 'top1-agreement', g.step, g.ids, 'output');
@@ -343,7 +367,9 @@ export const sharedBase: StudyDefinition = {
       experimentId: expId,
       runIds: ids,
       arms,
-      parents: down.runs.map((r) => (r.parentRunId === null ? null : { runId: r.parentRunId, step: r.parentStep })),
+      parents: down.runs.map((r) =>
+        r.parentRunId === null ? null : { runId: r.parentRunId, step: r.parentStep },
+      ),
       perArm,
       tests,
       headline,
@@ -366,7 +392,17 @@ export const sharedBase: StudyDefinition = {
             },
             {
               kind: 'table',
-              columns: ['arm', 'learned / runs', 'mean error rate', 'κ/κ_max', 'CI', 'raw κ', 'pairwise H₂', 'P(all fail)', 'H (all runs of the arm)'],
+              columns: [
+                'arm',
+                'learned / runs',
+                'mean error rate',
+                'κ/κ_max',
+                'CI',
+                'raw κ',
+                'pairwise H₂',
+                'P(all fail)',
+                'H (all runs of the arm)',
+              ],
               rows: perArm.map((p) => [
                 p.arm,
                 `${p.learnedRunIds.length} / ${p.runs}`,
@@ -381,7 +417,7 @@ export const sharedBase: StudyDefinition = {
             },
             {
               kind: 'text',
-              text: 'Raw κ, H₂ and P(all fail) rise mechanically as error rates fall (for k = 2, H ≤ 1/max ε); compare them only beside the error rates. κ/κ_max conditions on the two models\' error rates.',
+              text: "Raw κ, H₂ and P(all fail) rise mechanically as error rates fall (for k = 2, H ≤ 1/max ε); compare them only beside the error rates. κ/κ_max conditions on the two models' error rates.",
             },
           ],
         },

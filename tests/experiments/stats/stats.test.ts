@@ -99,7 +99,9 @@ describe('jackknife over models (U-statistic variance)', () => {
     expect(two.interval.lower).toBeNull();
     expect(two.interval.reason).toMatch(/2 models give one pair/);
     const flat = pairwiseMean(sym(3, { '0,1': 0.4, '0,2': 0.4, '1,2': 0.4 }));
-    expect([flat.interval.lower, flat.interval.upper]).toEqual([0.4, 0.4].map((x) => expect.closeTo(x, 12)));
+    expect([flat.interval.lower, flat.interval.upper]).toEqual(
+      [0.4, 0.4].map((x) => expect.closeTo(x, 12)),
+    );
     expect(pairwiseMean(sym(3, {})).interval.reason).toMatch(/no pair/);
   });
 

@@ -14,7 +14,12 @@ import { openStore } from '../../../db/store';
 import { main } from '../../../src/cli/main';
 import { compareExperiments } from '../../../src/experiments/compare';
 import { pairwiseMean, subMatrix } from '../../../src/experiments/stats';
-import { listStudyReports, parentOf, runStudy, type StudyContext } from '../../../src/experiments/studies';
+import {
+  listStudyReports,
+  parentOf,
+  runStudy,
+  type StudyContext,
+} from '../../../src/experiments/studies';
 import { heldOut, modelMatrix } from '../../../src/experiments/studies/read';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
@@ -52,7 +57,8 @@ describe('studies at the test scale', () => {
     const expId = r.experimentIds[0];
     expect(ids).toHaveLength(3);
     // Step 0 is checkpointed and analysed.
-    for (const id of ids) expect(store.checkpoints.list(id).map((c) => c.step)).toEqual([0, 10, 20]);
+    for (const id of ids)
+      expect(store.checkpoints.list(id).map((c) => c.step)).toEqual([0, 10, 20]);
     expect(data.steps).toEqual([0, 10, 20]);
     // One learn gate per run with its held-out figures, plus the arm gate.
     const scores = heldOut(store, expId, 20, ids);
@@ -100,7 +106,11 @@ describe('studies at the test scale', () => {
       ...Array(3).fill('scratch'),
     ]);
     // Arm 1: all from base 0; arm 2: one base each; arm 3: no parent and the whole budget.
-    expect(runs.slice(0, 3).map((x) => x.parentRunId)).toEqual([bases[0].id, bases[0].id, bases[0].id]);
+    expect(runs.slice(0, 3).map((x) => x.parentRunId)).toEqual([
+      bases[0].id,
+      bases[0].id,
+      bases[0].id,
+    ]);
     expect(runs.slice(3, 6).map((x) => x.parentRunId)).toEqual(bases.slice(1).map((b) => b.id));
     expect(runs.slice(6).map((x) => x.parentRunId)).toEqual([null, null, null]);
     expect(parentOf(runs[0])).toMatchObject({ runId: bases[0].id, runUid: bases[0].uid, step: 16 });
@@ -112,7 +122,12 @@ describe('studies at the test scale', () => {
     const f = store.checkpoints.atStep(runs[0].id, 0)!.weights;
     expect(Array.from(f['param/tok_emb'].data)).toEqual(Array.from(p['param/tok_emb'].data));
     expect(r.gates.map((g) => g.name)).toEqual(
-      expect.arrayContaining(['shared base learned its pretraining task', 'learned', 'enough learned runs', 'fine-tunes moved from their parent']),
+      expect.arrayContaining([
+        'shared base learned its pretraining task',
+        'learned',
+        'enough learned runs',
+        'fine-tunes moved from their parent',
+      ]),
     );
     expect(r.verdicts).toHaveLength(2);
     expectGated(r);
@@ -121,7 +136,14 @@ describe('studies at the test scale', () => {
   it('architecture variants: non-learners left out and listed', async () => {
     const r = await runStudy('architecture-variants', ctx);
     const data = r.document.data as Data;
-    expect(data.architectures).toEqual(['base', 'base', 'width 32', 'width 32', 'depth 2', 'depth 2']);
+    expect(data.architectures).toEqual([
+      'base',
+      'base',
+      'width 32',
+      'width 32',
+      'depth 2',
+      'depth 2',
+    ]);
     const learned = data.learnedRunIds as number[];
     const failed = r.gates.filter((g) => g.name === 'learned' && !g.passed).map((g) => g.runId);
     expect([...learned, ...failed].sort((a, b) => a! - b!)).toEqual(r.runIds);
@@ -132,10 +154,25 @@ describe('studies at the test scale', () => {
     const out = join(dir, 'emergence.html');
     const lines: string[] = [];
     const { PassThrough } = await import('node:stream');
-    const io = { stdout: Object.assign(new PassThrough(), { isTTY: false }), stderr: new PassThrough() };
+    const io = {
+      stdout: Object.assign(new PassThrough(), { isTTY: false }),
+      stderr: new PassThrough(),
+    };
     io.stdout.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
     const code = await main(
-      ['study', 'emergence', '--scale', 'test', '--backend', 'wasm', '--db', dbPath, '--out', out, '--json'],
+      [
+        'study',
+        'emergence',
+        '--scale',
+        'test',
+        '--backend',
+        'wasm',
+        '--db',
+        dbPath,
+        '--out',
+        out,
+        '--json',
+      ],
       io,
     );
     expect(code).toBe(0);
@@ -148,7 +185,11 @@ describe('studies at the test scale', () => {
     expect(result.gates.length).toBeGreaterThan(0);
     expectGated(result as never);
     const data = extractReportData(readFileSync(out, 'utf8')) as Data;
-    const perRun = data.perRun as { runId: number; exactMatch: { step: number }[]; logLikelihood: unknown[] }[];
+    const perRun = data.perRun as {
+      runId: number;
+      exactMatch: { step: number }[];
+      logLikelihood: unknown[];
+    }[];
     expect(perRun).toHaveLength(2);
     for (const p of perRun) {
       expect(p.exactMatch.map((q) => q.step)).toEqual([0, 10, 20, 30]);
@@ -156,11 +197,8 @@ describe('studies at the test scale', () => {
     }
     lines.length = 0;
     expect(await main(['study', '--json'], io)).toBe(0);
-    expect((JSON.parse(lines[0]) as { studies: { id: string }[] }).studies.map((s) => s.id)).toEqual([
-      'seed-convergence',
-      'shared-base',
-      'architecture-variants',
-      'emergence',
-    ]);
+    expect(
+      (JSON.parse(lines[0]) as { studies: { id: string }[] }).studies.map((s) => s.id),
+    ).toEqual(['seed-convergence', 'shared-base', 'architecture-variants', 'emergence']);
   }, 180_000);
 });
