@@ -249,7 +249,12 @@ export const sharedBase: StudyDefinition = {
     };
     const moved: Gate[] = [SHARED, INDEPENDENT].map((arm) => {
       const rel = armIds(arm)
-        .map((id) => weightTrajectoryOf(ctx.store, expId, id)?.relativeToInit.at(-1) ?? NaN)
+        .map((id) => {
+          const t = weightTrajectoryOf(ctx.store, expId, id) as {
+            relativeToInit?: number[];
+          } | null;
+          return t?.relativeToInit?.at(-1) ?? NaN;
+        })
         .sort((x, y) => x - y);
       const median = rel[Math.floor(rel.length / 2)];
       return {
