@@ -1,5 +1,5 @@
 /**
- * `homolab study [name] [--scale tiny|small|full|test] [--backend B] [--out report.html]
+ * `homolab study [name] [--scale test|tiny|medium|full] [--backend B] [--out report.html]
  * [--json]`: runs a built-in homogenization study end to end (train, analyse, report). The
  * report is stored in the store (analysis kind `study-report`) and, with `--out`, written as a
  * standalone HTML file. Without a name, lists the studies.
@@ -153,7 +153,7 @@ export function registerStudyCommand(
     .addOption(
       new Option(
         '--scale <scale>',
-        'tiny: minutes on 2 CPU cores; small: a real CPU run; full: sized for a GPU; test: seconds',
+        'tiny: minutes, models too small to learn (verdicts inconclusive); medium: runs that learn, ≤ 45 min per study on 2 CPU cores; full: sized for a GPU; test: seconds',
       )
         .choices(STUDY_SCALES)
         .default('tiny'),
