@@ -105,7 +105,7 @@ export function emergenceDesign(scale: StudyScale): Design {
       return {
         seeds: 8,
         p: 23,
-        trainFraction: 0.4,
+        trainFraction: 0.5,
         model: { dModel: 64, nHeads: 4, nLayers: 1, dFF: 256 },
         training: {
           ...common,
@@ -116,8 +116,8 @@ export function emergenceDesign(scale: StudyScale): Design {
           evalEvery: 150,
           checkpointEvery: 250,
         },
-        probeSize: 317,
-        learn: { exactMatch: 0.8, minRuns: 6 },
+        probeSize: 265,
+        learn: { exactMatch: 0.7, minRuns: 6 },
         time: {
           cpu2: 40,
           laptop8: 11,
