@@ -22,7 +22,7 @@ import {
   type SquareMatrix,
 } from '../stats';
 import { analyze } from './analyze';
-import { copyReverse, learnGates, seeds } from './common';
+import { copyReverse, GPU, learnGates, seeds } from './common';
 import { failedGates, type Gate, type LearnCriterion } from './gates';
 import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
 import { metricPoints } from './read';
@@ -119,7 +119,7 @@ export function architectureDesign(scale: StudyScale): Design {
           cpu2: 44,
           laptop8: 12,
           gpu: 5,
-          basis: '2 cores from measured throughput (wasm); 8 cores and GPU scaled from it',
+          basis: `2 cores: from the measured throughput of the other studies (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':

@@ -17,7 +17,7 @@ import {
   type PairwiseEstimate,
 } from '../stats';
 import { analyze } from './analyze';
-import { learnGates, learnedOf, seeds } from './common';
+import { GPU, learnGates, learnedOf, seeds } from './common';
 import { failedGates, type Gate, type LearnCriterion } from './gates';
 import { heldOut, metricPoints, modelMatrix } from './read';
 import { ci, num, studyDocument } from './report';
@@ -119,10 +119,10 @@ export function emergenceDesign(scale: StudyScale): Design {
         probeSize: 265,
         learn: { exactMatch: 0.7, minRuns: 6 },
         time: {
-          cpu2: 40,
-          laptop8: 11,
-          gpu: 5,
-          basis: '2 cores from measured throughput (wasm); 8 cores and GPU scaled from it',
+          cpu2: 13,
+          laptop8: 5,
+          gpu: 8,
+          basis: `2 cores: measured, 12 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':

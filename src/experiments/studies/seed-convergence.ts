@@ -17,7 +17,7 @@ import {
   type SquareMatrix,
 } from '../stats';
 import { analyze } from './analyze';
-import { copyReverse, learnGates, learnedOf, seeds } from './common';
+import { copyReverse, GPU, learnGates, learnedOf, seeds } from './common';
 import type { LearnCriterion } from './gates';
 import { alignedWeights, layerMatrices, modelMatrix, storedLayers } from './read';
 import { bar, ci, num, studyDocument } from './report';
@@ -90,10 +90,10 @@ export function seedConvergenceDesign(scale: StudyScale): Design {
         probeSize: 128,
         learn: { exactMatch: 0.8, minRuns: 6 },
         time: {
-          cpu2: 40,
-          laptop8: 12,
-          gpu: 5,
-          basis: '2 cores measured (wasm); 8 cores and GPU scaled from it',
+          cpu2: 25,
+          laptop8: 10,
+          gpu: 15,
+          basis: `2 cores: measured, 24 min with other work on the machine (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':

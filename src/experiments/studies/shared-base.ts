@@ -20,7 +20,7 @@ import type { ExperimentSpecInput } from '../spec/spec';
 import { createExperiment } from '../spec/create';
 import { pairwiseDifference, pairwiseMean, subMatrix } from '../stats';
 import { analyze } from './analyze';
-import { copyReverse, learnGates, learnedOf, seeds } from './common';
+import { copyReverse, GPU, learnGates, learnedOf, seeds } from './common';
 import { parentRef } from './fine-tune';
 import type { Gate, LearnCriterion } from './gates';
 import { homogenization, modelMatrix, weightTrajectoryOf } from './read';
@@ -96,7 +96,7 @@ export function sharedBaseDesign(scale: StudyScale): Design {
           cpu2: 42,
           laptop8: 12,
           gpu: 5,
-          basis: '2 cores from measured throughput (wasm); 8 cores and GPU scaled from it',
+          basis: `2 cores: from the measured throughput of the other studies (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':
