@@ -247,7 +247,8 @@ export const emergence: StudyDefinition = {
     });
     const learnedRuns = perRun.filter((p) => p.learned);
     const gates: Gate[] = [...gate.runGates, ...gate.armGates];
-    const failed = failedGates(gates);
+    // Runs that did not learn are left out; the verdicts rest on the arm keeping enough.
+    const failed = failedGates(gate.armGates);
 
     // Verdict 1: a sharp rise in exact match in every learned run.
     const widths = learnedRuns.map((p) => p.relativeWidth);
@@ -305,7 +306,7 @@ export const emergence: StudyDefinition = {
       `top-1 agreement between learned seeds, step ${final} minus step ${early}`,
       agreeChange,
       0,
-      gates,
+      gate.armGates,
     );
     const verdicts = [v1, v2, v3];
     const allGates = [...gates, plateauGate];

@@ -191,6 +191,8 @@ export const seedConvergence: StudyDefinition = {
     const arms = ids.map(() => ARM);
     const gate = learnGates(ctx, expId, ids, arms, final, d.learn);
     const gates = [...gate.runGates, ...gate.armGates];
+    // Runs that did not learn are left out; the verdicts rest on the arm keeping enough.
+    const restOn = gate.armGates;
     const keep = learnedOf(gate, arms, ARM);
     const keptIds = keep.map((i) => ids[i]);
     const est = (m: SquareMatrix): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
@@ -265,7 +267,7 @@ export const seedConvergence: StudyDefinition = {
         `change of cross-seed CKA at ${head}, final minus step 0`,
         headRow.change,
         0,
-        gates,
+        restOn,
         `0 (no change; step-0 CKA ${num(headRow.init.value)?.toFixed(3) ?? 'n/a'})`,
       ),
       depth
@@ -274,7 +276,7 @@ export const seedConvergence: StudyDefinition = {
             `CKA of ${blocks[0]} minus ${blocks[blocks.length - 1]} (final)`,
             depth,
             0,
-            gates,
+            restOn,
           )
         : {
             expectation: 'Cross-seed CKA is higher near the input than deep in the network',
@@ -286,7 +288,7 @@ export const seedConvergence: StudyDefinition = {
         `layer-identification accuracy over ${blocks.length} blocks (embedding and final norm left out); at step 0 ${num(identInit.value)?.toFixed(3) ?? 'n/a'}`,
         identFinal,
         chance,
-        gates,
+        restOn,
         `permutation chance 1/${blocks.length} = ${chance.toFixed(3)}`,
       ),
       aboveVerdict(
@@ -294,7 +296,7 @@ export const seedConvergence: StudyDefinition = {
         `naive minus aligned loss barrier (final); aligned barrier ${num(weights.barrier.aligned.value)?.toFixed(3) ?? 'n/a'}, naive ${num(weights.barrier.naive.value)?.toFixed(3) ?? 'n/a'}`,
         weights.barrierReduction,
         0,
-        gates,
+        restOn,
       ),
     ];
     const headline = {
