@@ -93,10 +93,10 @@ export function sharedBaseDesign(scale: StudyScale): Design {
         minMove: 0.05,
         learn: { exactMatch: 0.5, minRuns: 6 },
         time: {
-          cpu2: 42,
-          laptop8: 12,
-          gpu: 5,
-          basis: `2 cores: from the measured throughput of the other studies (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          cpu2: 16,
+          laptop8: 6,
+          gpu: 10,
+          basis: `2 cores: measured, 16 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':
