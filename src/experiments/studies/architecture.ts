@@ -116,10 +116,10 @@ export function architectureDesign(scale: StudyScale): Design {
         learn: { exactMatch: 0.8, minRuns: 6 },
         convergenceBand: 1.25,
         time: {
-          cpu2: 44,
-          laptop8: 12,
-          gpu: 5,
-          basis: `2 cores: from the measured throughput of the other studies (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          cpu2: 20,
+          laptop8: 8,
+          gpu: 12,
+          basis: `2 cores: measured, 20 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':
