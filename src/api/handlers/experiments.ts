@@ -1,5 +1,5 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
-import type { JsonObject } from '../../../db/types';
+import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import { parentRef, type ParentRef } from '../../experiments/studies/fine-tune';
 import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
@@ -21,6 +21,20 @@ export function validSpec(input: unknown) {
       r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
     );
   return r;
+}
+
+/**
+ * Runs the store says are running belong to a live process (opening the store marked those of
+ * dead owners interrupted): another app, serve or CLI on the same file trains them.
+ */
+export function refuseIfTrainingElsewhere(runs: readonly RunRow[], then = '') {
+  const busy = runs.find((r) => r.status === 'running');
+  if (busy)
+    throw new ApiFailure(
+      'conflict',
+      `Run ${busy.id} is training in another process${busy.ownerPid ? ` (pid ${busy.ownerPid})` : ''}; ` +
+        `cancel it there${then}.`,
+    );
 }
 
 function requireExperiment(ctx: LabContext, id: number) {
@@ -73,6 +87,7 @@ export function experimentHandlers(
   | 'renameExperiment'
   | 'annotateExperiment'
   | 'deleteExperiment'
+  | 'deleteRun'
   | 'duplicateExperiment'
   | 'startExperiment'
 > {
@@ -89,15 +104,16 @@ export function experimentHandlers(
       };
     },
 
-    estimateCost: async ({ spec, backend }) => {
+    estimateCost: async ({ spec, backend, maxGroupSize }) => {
       const { spec: parsed, variants } = validSpec(spec);
       const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
       const vocab = await vocabSizeOf(parsed.dataset);
-      const e = estimateCost(groupLockstep(variants), vocab, b);
+      const e = estimateCost(groupLockstep(variants, maxGroupSize), vocab, b);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
       return {
         runCount: variants.length,
+        groupCount: e.groupCount,
         parameters: e.parameters,
         flops: e.flops,
         tokens: e.tokens,
@@ -150,7 +166,23 @@ export function experimentHandlers(
           'conflict',
           'The experiment is training; cancel it first, then delete it.',
         );
+      refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    deleteRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      if (run.status === 'running' && ctx.runner.active?.experimentId === run.experimentId)
+        throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
+      refuseIfTrainingElsewhere([run], ' first, then delete it');
+      // An analysis over several runs means nothing without one of them: it goes too.
+      store.transaction(() => {
+        for (const a of store.analyses.list({ runId: id })) store.analyses.delete(a.id);
+        store.runs.delete(id);
+      });
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

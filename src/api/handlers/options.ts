@@ -96,7 +96,8 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
         ...TRAINING_FIELDS.map((f) => `training.${f}`),
       ],
       version: APP_VERSION,
-      host: ctx.host,
+      backend: { ...ctx.backendStatus },
+      host: ctx.host === 'electron' ? 'electron' : 'serve',
     }),
   };
 }

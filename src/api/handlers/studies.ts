@@ -39,6 +39,7 @@ function summaryOf(row: ReportRow, studies: readonly StudyDefinition[]): StudyRe
     experimentIds: Array.isArray(p.experimentIds) ? p.experimentIds.map(Number) : [],
     createdAt: new Date(row.createdAt).toISOString(),
     verdicts: Array.isArray(row.result.verdicts) ? row.result.verdicts : [],
+    gates: Array.isArray(row.result.gates) ? row.result.gates : [],
   };
 }
 
