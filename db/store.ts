@@ -13,6 +13,7 @@ import { DEFAULT_BUSY_RETRY_MS, retryBusy, type BusyRetryPolicy } from './busy-r
 import { migrate, schemaVersion, type Migration } from './migrate';
 import { createAnalysesRepo, type AnalysesRepo } from './repos/analyses';
 import { createCheckpointsRepo, type CheckpointsRepo } from './repos/checkpoints';
+import { createComparisonsRepo, type ComparisonsRepo } from './repos/comparisons';
 import type { RepoContext } from './repos/context';
 import { createDatasetsRepo, type DatasetsRepo } from './repos/datasets';
 import { createExperimentsRepo, type ExperimentsRepo } from './repos/experiments';
@@ -70,6 +71,7 @@ export interface Store {
   readonly checkpoints: CheckpointsRepo;
   readonly analyses: AnalysesRepo;
   readonly samples: SamplesRepo;
+  readonly comparisons: ComparisonsRepo;
   /** Runs that recovery marked 'interrupted' when this store was opened. */
   readonly recovered: readonly RecoveredRun[];
   /** Staged imports of dead processes whose rows were removed when this store was opened. */
@@ -138,6 +140,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const checkpoints = createCheckpointsRepo(ctx);
   const analyses = createAnalysesRepo(ctx);
   const samples = createSamplesRepo(ctx);
+  const comparisons = createComparisonsRepo(ctx);
 
   const recoverOpt = opts.recover ?? true;
   const recovered =
@@ -156,6 +159,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     checkpoints,
     analyses,
     samples,
+    comparisons,
     recovered,
     abandonedImports,
     db,
