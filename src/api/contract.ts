@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type * as T from './types';
 import { MEASURE_IDS } from '../core/similarity/catalogue';
+import { unsafeCharIn } from '../core/text/terminal-safe';
 
 /** One operation: its input schema and (type-level only) its output. */
 export interface OperationDef<I extends z.ZodType = z.ZodType, O = unknown> {
@@ -28,7 +29,16 @@ function op<O>() {
 /** Store ids are positive integers. */
 const id = z.number().int().positive();
 const empty = z.object({}).strict();
-const name = z.string().trim().min(1).max(200);
+/** Names show up in lists and terminals: no control or bidi-override characters. */
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .superRefine((s, ctx) => {
+    const bad = unsafeCharIn(s);
+    if (bad) ctx.addIssue({ code: 'custom', message: `a control or bidi character (${bad})` });
+  });
 /** Experiment specs are validated in depth by the runner's schema (src/experiments). */
 const spec = z.record(z.string(), z.unknown());
 const exportFormat = z.enum(['csv', 'json', 'parquet']);
@@ -79,6 +89,8 @@ export const contract = {
         notes: z.string().max(20_000).default(''),
         start: z.boolean().default(true),
         backend: z.string().max(32).optional(),
+        /** Go ahead although the estimate needs confirmation (long, or memory short now). */
+        confirmCost: z.boolean().default(false),
       })
       .strict(),
   ),
@@ -97,7 +109,7 @@ export const contract = {
   ),
   startExperiment: op<T.Ack>()(
     'Queues every unfinished run of an experiment.',
-    z.object({ id }).strict(),
+    z.object({ id, confirmCost: z.boolean().default(false) }).strict(),
   ),
 
   uploadCorpus: op<{ path: string; bytes: number }>()(

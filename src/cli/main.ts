@@ -64,6 +64,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(backendOption())
     .option('--max-group <n>', 'most runs trained together in one stacked model', '16')
     .option('--no-lockstep', 'train every run alone (no stacking)')
+    .option(
+      '--yes',
+      'go ahead although the estimate asks for confirmation (over 24 h, memory short now)',
+    )
     .action((file: string, _o, cmd: Command) => set(runCommand(file, globals(cmd), io)));
 
   program

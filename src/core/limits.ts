@@ -24,6 +24,8 @@ export const LIMITS = {
   evalBatches: 10_000,
   /** Checkpoints kept per run by the retention policy's "last N". */
   keepCheckpoints: 10_000,
+  /** Variants one experiment may expand to (a guard against typo'd grids). */
+  variants: 4096,
   /** Steps listed in an analysis plan. */
   analysisSteps: 10_000,
   /** Largest seed (specs take 32-bit unsigned seeds). */

@@ -3,7 +3,18 @@ import type { JsonObject } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
-import { groupLockstep } from '../../experiments/spec/variants';
+import { groupLockstep, type Variant } from '../../experiments/spec/variants';
+import {
+  costGate,
+  CostGateError,
+  enforceCostGate,
+  UI_CONFIRM_SECONDS,
+} from '../../experiments/spec/cost-gate';
+import { storedVariant } from '../../experiments/spec/create';
+import { keptCheckpointBytes } from '../../experiments/spec/retention';
+import { countParameters } from '../../experiments/spec/estimate';
+import type { ExperimentSpec } from '../../experiments/spec/spec';
+import { storeDiskUsage } from '../../../db/disk-usage';
 import { buildDataset } from '../../core/data/build-dataset';
 import type { Handlers } from '../dispatcher';
 import { ApiFailure, notFound } from '../errors';
@@ -61,6 +72,51 @@ async function vocabSizeOf(dataset: unknown): Promise<number> {
 
 const BACKENDS = new Set<string>(['cpu', 'wasm', 'webgpu', 'tensorflow']);
 
+const gateBackend = (b: string | undefined) =>
+  (b && BACKENDS.has(b) ? b : 'auto') as BackendName | 'auto';
+
+/**
+ * The cost gate (src/experiments/spec/cost-gate.ts) for `variants`: refuses (422
+ * over_capacity) a job this machine cannot hold and asks (422 needs_confirmation) before a
+ * costly one unless `confirmCost`, naming the fields to change. Nothing is stored before.
+ */
+function checkCost(
+  variants: Variant[],
+  vocab: number,
+  backend: string | undefined,
+  confirmCost: boolean,
+): void {
+  if (!variants.length) return;
+  try {
+    enforceCostGate(
+      costGate({ variants, vocabSize: vocab, backend: gateBackend(backend) }),
+      confirmCost,
+    );
+  } catch (err) {
+    if (!(err instanceof CostGateError)) throw err;
+    throw new ApiFailure(
+      err.kind,
+      err.message + (err.kind === 'needs_confirmation' ? ' (repeat with confirmCost: true)' : ''),
+      err.verdict.issues,
+    );
+  }
+}
+
+/** Bytes of the checkpoints `variants` will keep. */
+function checkpointBytes(
+  spec: Pick<ExperimentSpec, 'analysis'> | null,
+  variants: Variant[],
+  vocab: number,
+) {
+  return keptCheckpointBytes(
+    spec,
+    variants.map((v) => ({
+      parameters: countParameters({ ...v.model, vocabSize: v.model.vocabSize ?? vocab }).total,
+      training: v.training,
+    })),
+  );
+}
+
 export function experimentHandlers(
   ctx: LabContext,
 ): Pick<
@@ -95,6 +151,13 @@ export function experimentHandlers(
       const e = estimateCost(groupLockstep(variants), vocab, b);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
+      const gate = costGate({
+        variants,
+        vocabSize: vocab,
+        backend: gateBackend(backend),
+        confirmSeconds: UI_CONFIRM_SECONDS,
+      });
+      const cpBytes = checkpointBytes(parsed, variants, vocab);
       return {
         runCount: variants.length,
         parameters: e.parameters,
@@ -103,12 +166,20 @@ export function experimentHandlers(
         seconds: e.seconds,
         backend: b,
         notes: e.notes,
+        memoryBytes: gate.memory.totalBytes,
+        memoryLimitBytes: gate.limitBytes,
+        fits: gate.fits,
+        needsConfirmation: gate.needsConfirmation,
+        issues: gate.issues,
+        checkpointBytes: cpBytes,
+        storageWarning: storeDiskUsage(ctx.dbPath, cpBytes).warning,
       };
     },
 
-    createExperiment: ({ name, spec, notes, start }) => {
+    createExperiment: async ({ name, spec, notes, start, backend, confirmCost }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
-      validSpec(input);
+      const { spec: parsed, variants } = validSpec(input);
+      checkCost(variants, await vocabSizeOf(parsed.dataset), backend ?? ctx.backend, confirmCost);
       const created = createExperiment(store, input);
       if (start) startTraining(ctx, created.experiment.id);
       ctx.events.emit({ type: 'experiments.changed' });
@@ -150,8 +221,20 @@ export function experimentHandlers(
       return experimentSummary(ctx, created.experiment);
     },
 
-    startExperiment: ({ id }) => {
-      requireExperiment(ctx, id);
+    startExperiment: async ({ id, confirmCost }) => {
+      const row = requireExperiment(ctx, id);
+      // What will train: the unfinished runs, as stored.
+      const variants = store.runs
+        .listByExperiment(id)
+        .filter((r) => r.status === 'queued' || r.status === 'interrupted')
+        .map((r): Variant => {
+          const v = storedVariant(r);
+          return { ...v, name: r.name, initSeed: r.initSeed, dataSeed: r.dataSeed };
+        });
+      const given = variants.find((v) => v.model.vocabSize !== undefined)?.model.vocabSize;
+      const dataset = (row.spec as { dataset?: unknown }).dataset;
+      const vocab = given ?? (dataset ? await vocabSizeOf(dataset) : 0);
+      checkCost(variants, vocab, ctx.backend, confirmCost);
       startTraining(ctx, id, { resume: true });
       return { ok: true };
     },

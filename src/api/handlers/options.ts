@@ -1,5 +1,6 @@
 /** getOptions: what the New-experiment form and the Similarity view can offer. */
 import { APP_VERSION } from '../../core/version';
+import { storeDiskUsage } from '../../../db/disk-usage';
 import { DATASET_KINDS } from '../../core/data/spec';
 import { PRESETS } from '../../experiments/spec/presets';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -97,6 +98,9 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
       ],
       version: APP_VERSION,
       host: ctx.host,
+      storage: (({ storeBytes, freeBytes, warning }) => ({ storeBytes, freeBytes, warning }))(
+        storeDiskUsage(ctx.dbPath),
+      ),
     }),
   };
 }

@@ -8,6 +8,8 @@ import type { Store } from '../../../db/store';
 import { buildDataset } from '../../core/data';
 import { createExperiment } from '../../experiments/spec/create';
 import { estimateCost, type BackendName, type CostEstimate } from '../../experiments/spec/estimate';
+import { costGate, CostGateError, enforceCostGate } from '../../experiments/spec/cost-gate';
+import { storeDiskUsage } from '../../../db/disk-usage';
 import type { ExperimentOutcome } from '../../experiments/execution/events';
 import { parseSpecText } from '../../experiments/spec/parse-spec';
 import { ExperimentRunner } from '../../experiments/execution/runner';
@@ -26,6 +28,8 @@ export interface TrainOptions extends GlobalOptions {
   backend?: string;
   maxGroup?: string;
   lockstep?: boolean;
+  /** Go past the cost gate's confirmation (long jobs, memory short now). */
+  yes?: boolean;
 }
 
 export function parseBackend(b: string | undefined): BackendChoice {
@@ -63,18 +67,33 @@ export function loadSpecFile(file: string): { spec: ExperimentSpec; variants: Va
   }
 }
 
-/** Cost estimate of a validated spec (builds the dataset to learn the vocabulary size). */
+/**
+ * Cost estimate of a validated spec (builds the dataset to learn the vocabulary size). With
+ * `gate`, the cost gate runs too: a job this machine cannot hold is refused, a costly one
+ * needs `confirmed` (--yes).
+ */
 export async function estimateSpec(
   spec: ExperimentSpec,
   variants: Variant[],
   backend: BackendChoice,
   maxGroup?: number,
+  gate?: { confirmed: boolean },
 ): Promise<CostEstimate> {
   let vocab: number;
   try {
     vocab = (await buildDataset(spec.dataset)).vocabSize;
   } catch (e) {
     throw new CliError(`dataset: ${(e as Error).message}`, EXIT.INVALID_INPUT);
+  }
+  if (gate) {
+    const verdict = costGate({ variants, vocabSize: vocab, backend, maxGroupSize: maxGroup });
+    try {
+      enforceCostGate(verdict, gate.confirmed);
+    } catch (e) {
+      if (!(e instanceof CostGateError)) throw e;
+      const more = e.kind === 'needs_confirmation' ? ' Run again with --yes to go ahead.' : '';
+      throw new CliError(e.message + more, EXIT.INVALID_INPUT, { issues: verdict.issues });
+    }
   }
   const b: BackendName = backend === 'auto' ? 'wasm' : backend;
   const est = estimateCost(groupLockstep(variants, maxGroup), vocab, b);
@@ -173,9 +192,12 @@ export async function runCommand(file: string, opts: TrainOptions, io: CliIO): P
     variants,
     backend,
     opts.maxGroup ? Number(opts.maxGroup) : undefined,
+    { confirmed: opts.yes === true },
   );
   const store = openCliStore(opts);
   try {
+    const disk = storeDiskUsage(store.path).warning;
+    if (disk) io.stderr.write(`homolab: warning: ${disk}\n`);
     const created = createExperiment(store, spec);
     const id = created.experiment.id;
     if (opts.json)
