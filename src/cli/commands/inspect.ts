@@ -5,6 +5,10 @@ import { storedVariant } from '../../experiments/spec/create';
 import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtLoss, table } from '../format';
+import { terminalSafe } from '../../core/text/terminal-safe';
+
+/** Stored text (names, notes, errors) as it may be printed: control and bidi chars escaped. */
+const safe = (s: string) => terminalSafe(s);
 import { expId, parseRef, runId } from '../ids';
 
 /** A run's headline numbers: last step, last losses, batch hash (from its last checkpoint). */
@@ -83,8 +87,8 @@ export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): 
         const runs = store.runs.listByExperiment(e.id).map((r) => runSummary(store, r));
         emit(io, opts, { type: 'experiment', experiment: e, runs }, () =>
           [
-            `${expId(e.id)}  ${e.name}  (created ${new Date(e.createdAt).toISOString()})`,
-            e.notes ? `notes: ${e.notes}` : '',
+            `${expId(e.id)}  ${safe(e.name)}  (created ${new Date(e.createdAt).toISOString()})`,
+            e.notes ? `notes: ${safe(e.notes)}` : '',
             table(
               ['RUN', 'NAME', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
               runs.map((r) => [
@@ -108,16 +112,16 @@ export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): 
         const metrics = store.metrics.names(r.id);
         emit(io, opts, { type: 'run', run: r, summary: s, metrics }, () =>
           [
-            `${runId(r.id)}  ${r.name}  of ${expId(r.experimentId)}`,
-            `status: ${r.status}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
-            r.error ? `error: ${r.error}` : '',
+            `${runId(r.id)}  ${safe(r.name)}  of ${expId(r.experimentId)}`,
+            `status: ${r.status}${r.statusReason ? ` — ${safe(r.statusReason)}` : ''}`,
+            r.error ? `error: ${safe(r.error)}` : '',
             `seeds: init ${r.initSeed}, data ${r.dataSeed}`,
-            `backend: ${r.backend || '—'} ${r.device ? `(${r.device})` : ''}`,
+            `backend: ${safe(r.backend || '—')} ${r.device ? `(${safe(r.device)})` : ''}`,
             `step ${s.step}/${s.totalSteps}, loss ${fmtLoss(s.loss)}, eval loss ${fmtLoss(s.evalLoss)}`,
             `checkpoints at steps: ${s.checkpoints.join(', ') || 'none'}`,
             `batch hash: ${s.batchHash ?? '—'}`,
-            `metrics: ${metrics.join(', ') || 'none'}`,
-            `config: ${JSON.stringify(r.variant)}`,
+            `metrics: ${safe(metrics.join(', ')) || 'none'}`,
+            `config: ${safe(JSON.stringify(r.variant))}`,
           ]
             .filter(Boolean)
             .join('\n'),
