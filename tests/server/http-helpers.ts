@@ -14,7 +14,8 @@ export function raw(
     method?: string;
     path?: string;
     headers?: Record<string, string>;
-    body?: string;
+    /** Sent with a Content-Length (Node frames no body of a GET otherwise). */
+    body?: string | Buffer;
     host?: string;
   },
 ): Promise<RawResponse> {
@@ -25,7 +26,13 @@ export function raw(
         port,
         method: opts.method ?? 'GET',
         path: opts.path ?? '/',
-        headers: { Host: `127.0.0.1:${port}`, ...opts.headers },
+        headers: {
+          Host: `127.0.0.1:${port}`,
+          ...(opts.body !== undefined
+            ? { 'Content-Length': String(Buffer.byteLength(opts.body)) }
+            : {}),
+          ...opts.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
