@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Served } from '../../src/server';
 import { FailureLimiter } from '../../src/server/security';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { apiPost, login, openWs, raw } from './http-helpers';
 
 let dir: string;
@@ -69,6 +70,38 @@ describe('WebSocket clients that misbehave', () => {
     expect(received).toContain(JSON.stringify({ type: 'experiments.changed' }));
     expect(bystander.readyState).toBe(WebSocket.OPEN);
     bystander.close();
+  });
+});
+
+describe('training while a client misbehaves', () => {
+  it('keeps training: the runs complete, none is left running', async () => {
+    const watcher = await openWs(port, auth());
+    const events: { type: string; status?: string; experimentId?: number }[] = [];
+    watcher.on('message', (m) => events.push(JSON.parse(String(m)) as (typeof events)[number]));
+    const spec = getPreset('seed-sweep').spec('tiny') as Record<string, unknown>;
+    spec.axes = { grid: { initSeed: [0, 1] } };
+    spec.training = { ...(spec.training as object), steps: 60 };
+    const res = await apiPost(
+      port,
+      'createExperiment',
+      { name: 'under fire', spec, start: true },
+      auth(),
+    );
+    expect(res.status).toBe(200);
+    const id = (JSON.parse(res.body) as { result: { id: number } }).result.id;
+    const until = async (pred: () => boolean) => {
+      for (let i = 0; i < 1200 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(pred()).toBe(true);
+    };
+    await until(() => events.some((e) => e.type === 'run.progress'));
+    for (const frame of [Buffer.from([0xc3, 0x28]), Buffer.alloc(100 * 1024, 0x62)]) {
+      const bad = await openWs(port, auth());
+      await closeCodeAfter(bad, frame);
+    }
+    const statuses = () => served.lab.store.runs.listByExperiment(id).map((r) => r.status);
+    await until(() => statuses().every((s) => s !== 'running' && s !== 'queued'));
+    watcher.close();
+    expect(statuses()).toEqual(['completed', 'completed']);
   });
 });
 

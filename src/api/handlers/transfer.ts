@@ -80,7 +80,8 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
         new ApiFailure('invalid_input', `${filename} is not a Homolab bundle: ${why}`);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(content);
+        // A byte-order mark is accepted, as by the file importer.
+        parsed = JSON.parse(content.replace(/^\uFEFF/, ''));
       } catch (err) {
         throw notBundle(`it is not valid JSON (${(err as Error).message}).`);
       }
