@@ -7,11 +7,11 @@
  * Also: the retry helper itself, and runs that once failed on a locked store are resumable.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
+import { bundleFixture } from '../bundle-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../db/bundle/export';
 import { isTransientStoreError, retryBusy, StoreBusyError } from '../../db/busy-retry';
@@ -22,24 +22,12 @@ import { classifyError } from '../../src/experiments/execution/worker/errors';
 import { tempDir, type TempDir } from './helpers';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 let t: TempDir;
 let script: string;
 
 beforeAll(async () => {
   t = tempDir();
-  script = join(root, 'node_modules', '.cache', 'homolab-db', `contention-${process.pid}.mjs`);
-  mkdirSync(dirname(script), { recursive: true });
-  await build({
-    entryPoints: [join(here, 'fixtures', 'contention-child.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    logLevel: 'error',
-  });
+  script = await bundleFixture(join(here, 'fixtures', 'contention-child.ts'), 'contention-child');
 });
 afterAll(() => {
   rmSync(script, { force: true });

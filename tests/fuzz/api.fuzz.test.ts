@@ -7,15 +7,13 @@
  * training or write files are left out of the name pool (their validation is covered by the
  * spec fuzz and the hardening tests).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_NAMES } from '../../src/api/contract';
 import { HTTP_STATUS } from '../../src/api/errors';
 import { startServer, type Served } from '../../src/server';
-import { raw } from '../server/http-helpers';
+import { raw, tempServeDir } from '../server/http-helpers';
 import { fuzzSeed, hostileString, storeFingerprint } from './fuzz-setup';
 
 export const HTTP_CASES = 700;
@@ -33,17 +31,14 @@ const UNSAFE_TO_FUZZ = new Set([
 const SAFE_OPS = OPERATION_NAMES.filter((n) => !UNSAFE_TO_FUZZ.has(n));
 const ALLOWED = new Set([200, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429]);
 
-let dir: string;
+let tmp: ReturnType<typeof tempServeDir>;
 let served: Served;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'homolab-fuzz-http-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
+  tmp = tempServeDir('homolab-fuzz-http-');
   served = await startServer({
-    dbPath: join(dir, 'lab.sqlite'),
-    rendererDir,
+    dbPath: join(tmp.dir, 'lab.sqlite'),
+    rendererDir: tmp.rendererDir,
     log: () => {},
   });
   const e = served.lab.store.experiments.create({ name: 'there', spec: {} });
@@ -57,7 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await served?.close();
-  rmSync(dir, { recursive: true, force: true });
+  tmp.cleanup();
 });
 
 const opName = fc.oneof(

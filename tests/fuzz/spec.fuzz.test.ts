@@ -5,15 +5,12 @@
  * verdict for it; through the API (createExperiment, not started) the answer is a result or a
  * 4xx error code — never an internal error — and a refusal stores nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_STATUS } from '../../src/api/errors';
-import { createLab, type Lab } from '../../src/api/lab';
+import type { Lab } from '../../src/api/lab';
+import { tempLab } from '../api/temp-lab';
 import { LIMITS } from '../../src/core/limits';
-import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 import { costGate, type MachineMemory } from '../../src/experiments/spec/cost-gate';
 import { checkSpec } from '../../src/experiments/spec/parse-spec';
 import { edgeNumber, fuzzSeed, hostileString, storeFingerprint } from './fuzz-setup';
@@ -139,21 +136,13 @@ describe('spec fuzz', () => {
 });
 
 describe('createExperiment fuzz (API)', () => {
-  let dir: string;
+  let t: ReturnType<typeof tempLab>;
   let lab: Lab;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'homolab-fuzz-api-'));
-    lab = createLab({
-      dbPath: join(dir, 'lab.sqlite'),
-      host: 'serve',
-      workerFactory: nodeWorkerFactory(),
-      log: () => {},
-    });
+    t = tempLab('homolab-fuzz-api-');
+    lab = t.lab;
   });
-  afterAll(async () => {
-    await lab.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t.close());
 
   it(`answers ${API_SPEC_CASES} createExperiment calls with a result or a 4xx code; refusals store nothing`, async () => {
     let created = 0;

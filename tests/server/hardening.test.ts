@@ -4,34 +4,28 @@
  * out holders of a valid token, API errors carry matching HTTP statuses and JSON bodies, and
  * nothing internal (messages, stacks) reaches a client.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Served } from '../../src/server';
 import { FailureLimiter } from '../../src/server/security';
 import { getPreset } from '../../src/experiments/spec/presets';
-import { apiPost, login, openWs, raw } from './http-helpers';
+import { apiPost, login, openWs, raw, tempServeDir } from './http-helpers';
 
-let dir: string;
+let tmp: ReturnType<typeof tempServeDir>;
 let served: Served;
 let port: number;
 let cookie: string;
-const logs: string[] = [];
 const origin = () => `http://127.0.0.1:${port}`;
 const auth = () => ({ Cookie: cookie, Origin: origin() });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'homolab-harden-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
+  tmp = tempServeDir('homolab-harden-');
   served = await startServer({
-    dbPath: join(dir, 'lab.sqlite'),
-    rendererDir,
+    dbPath: join(tmp.dir, 'lab.sqlite'),
+    rendererDir: tmp.rendererDir,
     limiter: new FailureLimiter(5, 60_000),
-    log: (l) => logs.push(l),
+    log: () => {},
   });
   port = served.port;
   cookie = await login(port, served.token);
@@ -39,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await served?.close();
-  rmSync(dir, { recursive: true, force: true });
+  tmp.cleanup();
 });
 
 /** Sends `data` as one text frame and resolves with the close code the server answers. */
@@ -182,8 +176,8 @@ describe('HTTP statuses and JSON error bodies', () => {
 
   it('answers 413 to a body over the limit', async () => {
     const s = await startServer({
-      dbPath: join(dir, 'small.sqlite'),
-      rendererDir: join(dir, 'renderer'),
+      dbPath: join(tmp.dir, 'small.sqlite'),
+      rendererDir: tmp.rendererDir,
       log: () => {},
     });
     try {
@@ -193,7 +187,7 @@ describe('HTTP statuses and JSON error bodies', () => {
       const t = await startHttpTransport({
         dispatcher: s.lab.dispatcher,
         events: s.lab.events,
-        rendererDir: join(dir, 'renderer'),
+        rendererDir: tmp.rendererDir,
         token: s.token,
         maxBodyBytes: 1024,
       });
@@ -243,7 +237,7 @@ describe('HTTP statuses and JSON error bodies', () => {
     const t = await startHttpTransport({
       dispatcher: d,
       events: served.lab.events,
-      rendererDir: join(dir, 'renderer'),
+      rendererDir: tmp.rendererDir,
       token: served.token,
     });
     try {

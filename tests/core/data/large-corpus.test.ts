@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFixture } from '../../bundle-fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParagraphCorpus } from '../../../bench/large-corpus-text';
 
@@ -21,20 +21,14 @@ const MB = 40;
 
 beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
-  script = join(dir, 'child.mjs');
-  await build({
-    entryPoints: [join(here, 'fixtures', 'large-corpus-child.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
+  script = await bundleFixture(join(here, 'fixtures', 'large-corpus-child.ts'), 'large-corpus');
   corpus = join(dir, 'corpus.txt');
   writeParagraphCorpus(corpus, MB * 1024 * 1024, 7);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(script, { force: true });
+});
 
 describe('a large corpus', () => {
   it(`tokenizes ${MB} MB into Int32Arrays within a JS heap too small for a number[] of its ids`, () => {

@@ -4,12 +4,11 @@
  * and the field to change) and ask before a very long one; the API and `homolab run` apply the
  * gate before anything is stored.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from '../../../src/api/lab';
-import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
+import type { Lab } from '../../../src/api/lab';
+import { tempLab } from '../../api/temp-lab';
 import { checkSpec } from '../../../src/experiments/spec/parse-spec';
 import {
   costGate,
@@ -162,24 +161,17 @@ describe('cost gate', () => {
 });
 
 describe('the gate at the API and the CLI, before anything is stored', () => {
-  let dir: string;
+  let t: ReturnType<typeof tempLab>;
   let lab: Lab;
+  let dir: string;
   const dispatch = (name: string, input: unknown) =>
     lab.dispatcher.dispatch(name, input, { transport: 'direct' });
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'homolab-gate-'));
-    lab = createLab({
-      dbPath: join(dir, 'lab.sqlite'),
-      host: 'serve',
-      workerFactory: nodeWorkerFactory(),
-      log: () => {},
-    });
+    t = tempLab('homolab-gate-');
+    ({ lab, dir } = t);
   });
-  afterAll(async () => {
-    await lab.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t.close());
 
   const huge = {
     dataset,
