@@ -1,7 +1,7 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
 import type { JsonObject } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
-import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
+import { countParameters, estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
 import { groupLockstep, type Variant } from '../../experiments/spec/variants';
 import {
@@ -9,10 +9,9 @@ import {
   CostGateError,
   enforceCostGate,
   UI_CONFIRM_SECONDS,
+  variantsOfRuns,
 } from '../../experiments/spec/cost-gate';
-import { storedVariant } from '../../experiments/spec/create';
 import { keptCheckpointBytes } from '../../experiments/spec/retention';
-import { countParameters } from '../../experiments/spec/estimate';
 import type { ExperimentSpec } from '../../experiments/spec/spec';
 import { storeDiskUsage } from '../../../db/disk-usage';
 import { buildDataset } from '../../core/data/build-dataset';
@@ -223,14 +222,7 @@ export function experimentHandlers(
 
     startExperiment: async ({ id, confirmCost }) => {
       const row = requireExperiment(ctx, id);
-      // What will train: the unfinished runs, as stored.
-      const variants = store.runs
-        .listByExperiment(id)
-        .filter((r) => r.status === 'queued' || r.status === 'interrupted')
-        .map((r): Variant => {
-          const v = storedVariant(r);
-          return { ...v, name: r.name, initSeed: r.initSeed, dataSeed: r.dataSeed };
-        });
+      const variants = variantsOfRuns(store.runs.listByExperiment(id));
       const given = variants.find((v) => v.model.vocabSize !== undefined)?.model.vocabSize;
       const dataset = (row.spec as { dataset?: unknown }).dataset;
       const vocab = given ?? (dataset ? await vocabSizeOf(dataset) : 0);

@@ -8,7 +8,13 @@ import type { Store } from '../../../db/store';
 import { buildDataset } from '../../core/data';
 import { createExperiment } from '../../experiments/spec/create';
 import { estimateCost, type BackendName, type CostEstimate } from '../../experiments/spec/estimate';
-import { costGate, CostGateError, enforceCostGate } from '../../experiments/spec/cost-gate';
+import {
+  costGate,
+  CostGateError,
+  enforceCostGate,
+  variantsOfRuns,
+  type CostVerdict,
+} from '../../experiments/spec/cost-gate';
 import { storeDiskUsage } from '../../../db/disk-usage';
 import type { ExperimentOutcome } from '../../experiments/execution/events';
 import { parseSpecText } from '../../experiments/spec/parse-spec';
@@ -85,20 +91,26 @@ export async function estimateSpec(
   } catch (e) {
     throw new CliError(`dataset: ${(e as Error).message}`, EXIT.INVALID_INPUT);
   }
-  if (gate) {
-    const verdict = costGate({ variants, vocabSize: vocab, backend, maxGroupSize: maxGroup });
-    try {
-      enforceCostGate(verdict, gate.confirmed);
-    } catch (e) {
-      if (!(e instanceof CostGateError)) throw e;
-      const more = e.kind === 'needs_confirmation' ? ' Run again with --yes to go ahead.' : '';
-      throw new CliError(e.message + more, EXIT.INVALID_INPUT, { issues: verdict.issues });
-    }
-  }
+  if (gate)
+    passCostGate(
+      costGate({ variants, vocabSize: vocab, backend, maxGroupSize: maxGroup }),
+      gate.confirmed,
+    );
   const b: BackendName = backend === 'auto' ? 'wasm' : backend;
   const est = estimateCost(groupLockstep(variants, maxGroup), vocab, b);
   if (backend === 'auto') est.notes.push('backend auto: time shown for wasm, the usual CPU choice');
   return est;
+}
+
+/** The cost gate's refusal as a CLI error (bad input: the job asks more than this machine has). */
+function passCostGate(verdict: CostVerdict, confirmed: boolean): void {
+  try {
+    enforceCostGate(verdict, confirmed);
+  } catch (e) {
+    if (!(e instanceof CostGateError)) throw e;
+    const more = e.kind === 'needs_confirmation' ? ' Run again with --yes to go ahead.' : '';
+    throw new CliError(e.message + more, EXIT.INVALID_INPUT, { issues: verdict.issues });
+  }
 }
 
 export function estimateText(est: CostEstimate): string {
@@ -252,6 +264,28 @@ export async function resumeCommand(ref: string, opts: TrainOptions, io: CliIO):
           EXIT.INVALID_INPUT,
         );
     }
+    // Resuming repeats what the runs need: refuse what cannot fit (e.g. a run stored before
+    // the limits existed); the time was confirmed when the experiment was created.
+    const variants = variantsOfRuns(
+      store.runs.listByExperiment(experimentId).filter((r) => !runIds || runIds.includes(r.id)),
+    );
+    const dataset = (store.experiments.require(experimentId).spec as { dataset?: unknown }).dataset;
+    const vocab =
+      variants.find((v) => v.model.vocabSize)?.model.vocabSize ??
+      (await buildDataset(dataset).then(
+        (d) => d.vocabSize,
+        () => 0, // the worker reports a dataset that does not build
+      ));
+    if (variants.length)
+      passCostGate(
+        costGate({
+          variants,
+          vocabSize: vocab,
+          backend: parseBackend(opts.backend),
+          maxGroupSize: opts.maxGroup ? Number(opts.maxGroup) : undefined,
+        }),
+        true,
+      );
     const outcome = await trainWithProgress(store, experimentId, opts, io, {
       resume: true,
       runIds,

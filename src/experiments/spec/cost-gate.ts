@@ -15,6 +15,8 @@ import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { formatBytes } from '../../core/text/bytes';
 import { estimateCost, type BackendName } from './estimate';
+import type { RunRow } from '../../../db/types';
+import { storedVariant } from './create';
 import { estimateTrainingMemory, type MemoryBreakdown } from './memory-estimate';
 import { groupLockstep, type Variant } from './variants';
 
@@ -198,6 +200,18 @@ export function costGate(input: CostGateInput): CostVerdict {
     issues,
     summary,
   };
+}
+
+/** What stored runs will train when started or resumed (their queued/interrupted ones). */
+export function variantsOfRuns(runs: RunRow[]): Variant[] {
+  return runs
+    .filter((r) => r.status === 'queued' || r.status === 'interrupted')
+    .map((r) => ({
+      ...storedVariant(r),
+      name: r.name,
+      initSeed: r.initSeed,
+      dataSeed: r.dataSeed,
+    }));
 }
 
 /** Thrown when the gate refuses a job, or wants a confirmation it did not get. */

@@ -36,7 +36,9 @@ export function keptCheckpointBytes(
   for (const r of runs) {
     const p = checkpointRetention(spec, r.training);
     const kept =
-      p.keepLast + (p.keepEvery > 0 ? Math.floor(r.training.steps / p.keepEvery) : 0) + (p.keepSteps?.length ?? 0);
+      p.keepLast +
+      (p.keepEvery > 0 ? Math.floor(r.training.steps / p.keepEvery) : 0) +
+      (p.keepSteps?.length ?? 0);
     bytes += kept * r.parameters * 3 * 4;
   }
   return bytes;

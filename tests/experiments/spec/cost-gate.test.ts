@@ -244,4 +244,35 @@ describe('the gate at the API and the CLI, before anything is stored', () => {
     }
     expect(readFileSync(join(dir, 'long.json'), 'utf8')).toContain('10000000');
   });
+
+  it('homolab resume refuses runs stored before the limits that cannot fit, leaving them as they are', async () => {
+    const db = join(dir, 'old.sqlite');
+    const s = openStore(db);
+    const e = s.experiments.create({ name: 'old', spec: { dataset } });
+    const r = s.runs.create({
+      experimentId: e.id,
+      name: 'huge',
+      variant: {
+        index: 0,
+        axes: {},
+        model: { ...huge.model, contextLength: 1_000_000_000, vocabSize: 64 },
+        training: { steps: 10, batchSize: 16 },
+      },
+      initSeed: 1,
+      dataSeed: 1,
+    });
+    s.runs.start(r.id);
+    s.runs.transition(r.id, 'interrupted', { reason: 'killed by the OOM killer' });
+    s.close();
+    const out: string[] = [];
+    const io = {
+      stdout: { write: (x: string) => out.push(x) && true } as never,
+      stderr: { write: (x: string) => out.push(x) && true } as never,
+    };
+    expect(await main(['resume', `exp-${e.id}`, '--db', db], io)).toBe(EXIT.INVALID_INPUT);
+    expect(out.join('')).toMatch(/does not fit this machine/);
+    const after = openStore(db);
+    expect(after.runs.require(r.id).status).toBe('interrupted');
+    after.close();
+  });
 });
