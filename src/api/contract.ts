@@ -78,7 +78,14 @@ export const contract = {
   ),
   estimateCost: op<T.CostEstimate>()(
     'Parameters, FLOPs, tokens and expected time of a spec before starting it.',
-    z.object({ spec, backend: z.string().max(32).optional() }).strict(),
+    z
+      .object({
+        spec,
+        backend: z.string().max(32).optional(),
+        /** Most runs stacked in one lockstep group (default: the planner's). */
+        maxGroupSize: z.number().int().min(1).max(1024).optional(),
+      })
+      .strict(),
   ),
   createExperiment: op<T.ExperimentSummary>()(
     'Validates and stores a new experiment; starts it unless start is false.',
@@ -89,7 +96,7 @@ export const contract = {
         notes: z.string().max(20_000).default(''),
         start: z.boolean().default(true),
         backend: z.string().max(32).optional(),
-        /** Go ahead although the estimate needs confirmation (long, or memory short now). */
+        /** Go ahead although the estimated cost asks for a confirmation (`homolab run --yes`). */
         confirmCost: z.boolean().default(false),
       })
       .strict(),
@@ -101,6 +108,10 @@ export const contract = {
   ),
   deleteExperiment: op<T.Ack>()(
     'Deletes an experiment and all its runs, metrics and analyses (stops it first).',
+    z.object({ id }).strict(),
+  ),
+  deleteRun: op<T.Ack>()(
+    'Deletes one run with its metrics, checkpoints, samples and the analyses that include it (not while it trains).',
     z.object({ id }).strict(),
   ),
   duplicateExperiment: op<T.ExperimentSummary>()(
@@ -126,6 +137,10 @@ export const contract = {
   listRuns: op<T.RunSummary[]>()(
     'Runs of the given experiments (all runs when omitted).',
     z.object({ experimentIds: z.array(id).max(500).optional() }).strict(),
+  ),
+  getRun: op<T.RunDetail>()(
+    'One run: its summary, seeds, device, checkpoint steps, metric names and stored config.',
+    z.object({ id }).strict(),
   ),
   getMetrics: op<T.MetricSeries[]>()(
     'Training curves of runs, downsampled keeping the min/max envelope.',
@@ -167,6 +182,8 @@ export const contract = {
         steps: z
           .union([z.literal('final'), z.literal('all'), z.array(z.number().int().min(0)).max(1000)])
           .optional(),
+        /** Most probe tokens used as representation rows (default 2,048). */
+        maxTokens: z.number().int().min(4).max(1_000_000).optional(),
       })
       .strict(),
   ),
@@ -280,6 +297,8 @@ export const contract = {
         format: exportFormat,
         experimentIds: z.array(id).max(500).optional(),
         runIds: z.array(id).max(5000).optional(),
+        /** JSON bundle only: include the checkpoints (weights and optimizer state). */
+        checkpoints: z.boolean().default(false),
       })
       .strict(),
   ),
@@ -414,6 +433,8 @@ export interface AnalysisProgressEvent {
   message: string;
   /** Set when the analysis stopped with an error. */
   error: string | null;
+  /** On the last event of a successful analysis: what it stored and reused. */
+  result?: T.AnalysisOutcome;
 }
 
 /** A study's progress: its phases, then done (with its report) or an error. */

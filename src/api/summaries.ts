@@ -40,6 +40,11 @@ export function totalStepsOf(run: RunRow): number {
   return 0;
 }
 
+function storedBatchHash(ctx: LabContext, runId: number): string | null {
+  const hash = ctx.store.checkpoints.latestMeta(runId)?.batchHash;
+  return typeof hash === 'string' ? hash : null;
+}
+
 export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const { store, live, runner } = ctx;
   const v = run.variant as unknown as StoredVariantLike;
@@ -81,7 +86,8 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     error:
       run.error ??
       (run.status === 'completed' || run.status === 'running' ? null : run.statusReason),
-    batchHash: live.batchHashes.get(run.id) ?? null,
+    // Live while training; from the last checkpoint afterwards (also after a restart).
+    batchHash: live.batchHashes.get(run.id) ?? storedBatchHash(ctx, run.id),
     backend: run.backend || null,
   };
 }

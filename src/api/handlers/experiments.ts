@@ -1,5 +1,5 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
-import type { JsonObject } from '../../../db/types';
+import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import { countParameters, estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
@@ -30,6 +30,20 @@ export function validSpec(input: unknown) {
       r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
     );
   return r;
+}
+
+/**
+ * Runs the store says are running belong to a live process (opening the store marked those of
+ * dead owners interrupted): another app, serve or CLI on the same file trains them.
+ */
+export function refuseIfTrainingElsewhere(runs: readonly RunRow[], then = '') {
+  const busy = runs.find((r) => r.status === 'running');
+  if (busy)
+    throw new ApiFailure(
+      'conflict',
+      `Run ${busy.id} is training in another process${busy.ownerPid ? ` (pid ${busy.ownerPid})` : ''}; ` +
+        `cancel it there${then}.`,
+    );
 }
 
 function requireExperiment(ctx: LabContext, id: number) {
@@ -84,21 +98,41 @@ function checkCost(
   vocab: number,
   backend: string | undefined,
   confirmCost: boolean,
+  maxGroupSize?: number,
 ): void {
   if (!variants.length) return;
   try {
     enforceCostGate(
-      costGate({ variants, vocabSize: vocab, backend: gateBackend(backend) }),
+      costGate({ variants, vocabSize: vocab, backend: gateBackend(backend), maxGroupSize }),
       confirmCost,
     );
   } catch (err) {
     if (!(err instanceof CostGateError)) throw err;
-    throw new ApiFailure(
-      err.kind,
-      err.message + (err.kind === 'needs_confirmation' ? ' (repeat with confirmCost: true)' : ''),
-      err.verdict.issues,
-    );
+    throw new ApiFailure(err.kind, err.message, err.verdict.issues);
   }
+}
+
+/**
+ * The gate for an experiment's stored runs about to start or resume (`runIds`: only those).
+ * A resume passes `confirmCost`: its cost was accepted when the experiment was created, but a
+ * run that cannot fit (stored before the limits) is still refused instead of repeating an OOM.
+ */
+export async function checkRunsFit(
+  ctx: LabContext,
+  experimentId: number,
+  opts: { runIds?: number[]; confirmCost: boolean },
+): Promise<void> {
+  const row = requireExperiment(ctx, experimentId);
+  const runs = ctx.store.runs
+    .listByExperiment(experimentId)
+    .filter((r) => !opts.runIds || opts.runIds.includes(r.id));
+  const variants = variantsOfRuns(runs);
+  const given = variants.find((v) => v.model.vocabSize !== undefined)?.model.vocabSize;
+  const dataset = (row.spec as { dataset?: unknown }).dataset;
+  let vocab = given ?? 0;
+  // A dataset that does not build is the worker's to report.
+  if (given === undefined && dataset) vocab = await vocabSizeOf(dataset).catch(() => 0);
+  checkCost(variants, vocab, ctx.backend, opts.confirmCost, ctx.maxGroupSize);
 }
 
 /** Bytes of the checkpoints `variants` will keep. */
@@ -127,6 +161,7 @@ export function experimentHandlers(
   | 'renameExperiment'
   | 'annotateExperiment'
   | 'deleteExperiment'
+  | 'deleteRun'
   | 'duplicateExperiment'
   | 'startExperiment'
 > {
@@ -143,22 +178,24 @@ export function experimentHandlers(
       };
     },
 
-    estimateCost: async ({ spec, backend }) => {
+    estimateCost: async ({ spec, backend, maxGroupSize }) => {
       const { spec: parsed, variants } = validSpec(spec);
       const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
       const vocab = await vocabSizeOf(parsed.dataset);
-      const e = estimateCost(groupLockstep(variants), vocab, b);
+      const e = estimateCost(groupLockstep(variants, maxGroupSize), vocab, b);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
       const gate = costGate({
         variants,
         vocabSize: vocab,
         backend: gateBackend(backend),
+        maxGroupSize,
         confirmSeconds: UI_CONFIRM_SECONDS,
       });
       const cpBytes = checkpointBytes(parsed, variants, vocab);
       return {
         runCount: variants.length,
+        groupCount: e.groupCount,
         parameters: e.parameters,
         flops: e.flops,
         tokens: e.tokens,
@@ -178,7 +215,13 @@ export function experimentHandlers(
     createExperiment: async ({ name, spec, notes, start, backend, confirmCost }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
       const { spec: parsed, variants } = validSpec(input);
-      checkCost(variants, await vocabSizeOf(parsed.dataset), backend ?? ctx.backend, confirmCost);
+      checkCost(
+        variants,
+        await vocabSizeOf(parsed.dataset),
+        backend ?? ctx.backend,
+        confirmCost,
+        ctx.maxGroupSize,
+      );
       const created = createExperiment(store, input);
       if (start) startTraining(ctx, created.experiment.id);
       ctx.events.emit({ type: 'experiments.changed' });
@@ -207,7 +250,23 @@ export function experimentHandlers(
           'conflict',
           'The experiment is training; cancel it first, then delete it.',
         );
+      refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    deleteRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      if (run.status === 'running' && ctx.runner.active?.experimentId === run.experimentId)
+        throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
+      refuseIfTrainingElsewhere([run], ' first, then delete it');
+      // An analysis over several runs means nothing without one of them: it goes too.
+      store.transaction(() => {
+        for (const a of store.analyses.list({ runId: id })) store.analyses.delete(a.id);
+        store.runs.delete(id);
+      });
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },
@@ -221,12 +280,7 @@ export function experimentHandlers(
     },
 
     startExperiment: async ({ id, confirmCost }) => {
-      const row = requireExperiment(ctx, id);
-      const variants = variantsOfRuns(store.runs.listByExperiment(id));
-      const given = variants.find((v) => v.model.vocabSize !== undefined)?.model.vocabSize;
-      const dataset = (row.spec as { dataset?: unknown }).dataset;
-      const vocab = given ?? (dataset ? await vocabSizeOf(dataset) : 0);
-      checkCost(variants, vocab, ctx.backend, confirmCost);
+      await checkRunsFit(ctx, id, { confirmCost });
       startTraining(ctx, id, { resume: true });
       return { ok: true };
     },

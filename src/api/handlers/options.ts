@@ -97,7 +97,8 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
         ...TRAINING_FIELDS.map((f) => `training.${f}`),
       ],
       version: APP_VERSION,
-      host: ctx.host,
+      backend: { ...ctx.backendStatus },
+      host: ctx.host === 'electron' ? 'electron' : 'serve',
       storage: (({ storeBytes, freeBytes, warning }) => ({ storeBytes, freeBytes, warning }))(
         storeDiskUsage(ctx.dbPath),
       ),

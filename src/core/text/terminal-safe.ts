@@ -1,38 +1,35 @@
 /**
- * Text that reaches a terminal or is used as a name must not carry control characters or
- * bidirectional overrides: an ESC starts an escape sequence (colours, cursor moves, window
- * titles, even clipboard writes in some terminals), CR rewrites the line, BEL rings, NUL
- * truncates, and U+202E reverses how the rest of the line reads. Names with them are refused
- * on input (`unsafeCharIn`); free text (notes, errors, generated samples) may contain them and
- * is made visible instead (`terminalSafe`) wherever the CLI prints it.
+ * Text from the store (experiment and run names, notes, error messages) printed on a terminal.
+ * A name can come from an imported bundle or a spec file written by anyone, so it may carry
+ * control characters: an ESC starts a terminal escape sequence (colours, cursor moves, window
+ * titles, hyperlinks), and bidirectional overrides make text read differently from how it is
+ * stored. Each such character is shown as a visible escape (`\x1b`, `\u202e`) instead; all
+ * other text, CJK and emoji included, passes unchanged. Names are refused on input when they
+ * hold one (`unsafeCharIn`: specs, the API's names, bundles).
  */
 
-/** C0 controls but TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, lone surrogates. */
-// Matching control characters is this regex's purpose.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Surrogate}/u;
-const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu');
-const UNSAFE_IN_NAME = /[\t\n]/;
+/** C0 controls and DEL, C1 controls, the bidi embeddings/overrides and isolates, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Surrogate}/gu;
 
-/** The first character that may not appear in a name, described, or null when there is none. */
+function escape(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `text` with every control and bidi-override character replaced by a visible escape. */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, escape);
+}
+
+/** The first character a name may not hold, described (`U+001B at position 3`), or null. */
 export function unsafeCharIn(name: string): string | null {
-  const m = UNSAFE.exec(name) ?? UNSAFE_IN_NAME.exec(name);
+  UNSAFE.lastIndex = 0;
+  const m = UNSAFE.exec(name);
+  UNSAFE.lastIndex = 0;
   if (!m) return null;
   const code = m[0].codePointAt(0)!;
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${m.index}`;
-}
-
-/**
- * `text` with every unsafe character shown as a visible escape (`\x1b`, `\u202e`); with
- * `singleLine`, tabs and newlines too, so a value cannot break a table row.
- */
-export function terminalSafe(text: string, opts: { singleLine?: boolean } = {}): string {
-  const escape = (c: string) => {
-    const code = c.codePointAt(0)!;
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  };
-  const out = text.replace(UNSAFE_ALL, escape);
-  return opts.singleLine ? out.replace(/[\t\n]/g, escape) : out;
 }

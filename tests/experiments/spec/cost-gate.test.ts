@@ -234,9 +234,9 @@ describe('the gate at the API and the CLI, before anything is stored', () => {
       writeFileSync(f, JSON.stringify({ name, ...spec }));
       return f;
     };
-    expect(await main(['run', write('huge', huge), '--db', db], io)).toBe(EXIT.INVALID_INPUT);
+    expect(await main(['run', write('huge', huge), '--db', db], io)).toBe(EXIT.BACKEND);
     expect(out.join('')).toMatch(/does not fit this machine/);
-    expect(await main(['run', write('long', long), '--db', db], io)).toBe(EXIT.INVALID_INPUT);
+    expect(await main(['run', write('long', long), '--db', db], io)).toBe(EXIT.NEEDS_CONFIRMATION);
     expect(out.join('')).toMatch(/--yes/);
     if (existsSync(db)) {
       const s = openStore(db);
@@ -270,7 +270,7 @@ describe('the gate at the API and the CLI, before anything is stored', () => {
       stdout: { write: (x: string) => out.push(x) && true } as never,
       stderr: { write: (x: string) => out.push(x) && true } as never,
     };
-    expect(await main(['resume', `exp-${e.id}`, '--db', db], io)).toBe(EXIT.INVALID_INPUT);
+    expect(await main(['resume', `exp-${e.id}`, '--db', db], io)).toBe(EXIT.BACKEND);
     expect(out.join('')).toMatch(/does not fit this machine/);
     const after = openStore(db);
     expect(after.runs.require(r.id).status).toBe('interrupted');
