@@ -135,7 +135,7 @@ export interface RunsRepo {
   delete(id: number): boolean;
 }
 
-export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
+export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
   const host = hostname();
   const insert = db.prepare(
     `INSERT INTO runs (uid, experiment_id, dataset_id, name, variant, init_seed, data_seed,
@@ -165,20 +165,22 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
 
   const repo: RunsRepo = {
     create(input, opts = {}) {
-      const info = insert.run(
-        opts.uid ?? randomUUID(),
-        input.experimentId,
-        input.datasetId ?? null,
-        input.name,
-        toJsonText(input.variant, 'run variant'),
-        input.initSeed,
-        input.dataSeed,
-        input.backend ?? '',
-        input.device ?? '',
-        toJsonText(input.versions ?? {}, 'run versions'),
-        opts.createdAt ?? now(),
-        input.parent?.runId ?? null,
-        input.parent?.step ?? null,
+      const info = retry(() =>
+        insert.run(
+          opts.uid ?? randomUUID(),
+          input.experimentId,
+          input.datasetId ?? null,
+          input.name,
+          toJsonText(input.variant, 'run variant'),
+          input.initSeed,
+          input.dataSeed,
+          input.backend ?? '',
+          input.device ?? '',
+          toJsonText(input.versions ?? {}, 'run versions'),
+          opts.createdAt ?? now(),
+          input.parent?.runId ?? null,
+          input.parent?.step ?? null,
+        ),
       );
       return repo.require(Number(info.lastInsertRowid));
     },
@@ -210,40 +212,49 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
       return repo.require(id);
     },
     update(id, patch) {
-      const cur = repo.require(id);
-      upd.run(
-        patch.name ?? cur.name,
-        patch.backend ?? cur.backend,
-        patch.device ?? cur.device,
-        toJsonText(patch.versions ?? cur.versions, 'run versions'),
-        patch.datasetId === undefined ? cur.datasetId : patch.datasetId,
-        id,
+      retry(() =>
+        db
+          .transaction(() => {
+            const cur = repo.require(id);
+            upd.run(
+              patch.name ?? cur.name,
+              patch.backend ?? cur.backend,
+              patch.device ?? cur.device,
+              toJsonText(patch.versions ?? cur.versions, 'run versions'),
+              patch.datasetId === undefined ? cur.datasetId : patch.datasetId,
+              id,
+            );
+          })
+          .immediate(),
       );
       return repo.require(id);
     },
     transition(id, to, opts = {}) {
-      return db
-        .transaction(() => {
-          const cur = repo.require(id);
-          if (!canTransition(cur.status, to)) throw new InvalidTransitionError(id, cur.status, to);
-          const t = now();
-          const running = to === 'running';
-          const terminal = to !== 'running' && to !== 'queued' && to !== 'interrupted';
-          setState.run({
-            id,
-            from: cur.status,
-            status: to,
-            reason: opts.reason ?? null,
-            error: opts.error ?? (to === 'failed' ? cur.error : null),
-            startedAt: running ? (cur.startedAt ?? t) : cur.startedAt,
-            endedAt: terminal ? t : null,
-            heartbeatAt: running ? t : cur.heartbeatAt,
-            ownerPid: running ? (opts.pid ?? process.pid) : null,
-            ownerHost: running ? host : null,
-          });
-          return repo.require(id);
-        })
-        .immediate();
+      return retry(() =>
+        db
+          .transaction(() => {
+            const cur = repo.require(id);
+            if (!canTransition(cur.status, to))
+              throw new InvalidTransitionError(id, cur.status, to);
+            const t = now();
+            const running = to === 'running';
+            const terminal = to !== 'running' && to !== 'queued' && to !== 'interrupted';
+            setState.run({
+              id,
+              from: cur.status,
+              status: to,
+              reason: opts.reason ?? null,
+              error: opts.error ?? (to === 'failed' ? cur.error : null),
+              startedAt: running ? (cur.startedAt ?? t) : cur.startedAt,
+              endedAt: terminal ? t : null,
+              heartbeatAt: running ? t : cur.heartbeatAt,
+              ownerPid: running ? (opts.pid ?? process.pid) : null,
+              ownerHost: running ? host : null,
+            });
+            return repo.require(id);
+          })
+          .immediate(),
+      );
     },
     start(id, opts = {}) {
       return repo.transition(id, 'running', { pid: opts.pid });
@@ -252,36 +263,38 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
       return repo.transition(id, status, opts);
     },
     heartbeat(id, pid = process.pid) {
-      return beat.run(now(), id, pid, host).changes > 0;
+      return retry(() => beat.run(now(), id, pid, host).changes > 0);
     },
     recoverStale(opts = {}) {
       const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
       const aliveStaleMs = opts.aliveStaleMs ?? DEFAULT_ALIVE_STALE_MS;
       const isAlive = opts.isAlive ?? processAlive;
-      return db
-        .transaction(() => {
-          const t = now();
-          const out: RecoveredRun[] = [];
-          for (const r of repo.listByStatus('running')) {
-            const local = r.ownerHost === host && r.ownerPid != null;
-            const age = r.heartbeatAt == null ? Infinity : t - r.heartbeatAt;
-            let reason: string | null = null;
-            if (local && !isAlive(r.ownerPid!)) reason = `owner process ${r.ownerPid} is gone`;
-            else if (age > (local ? aliveStaleMs : staleMs))
-              reason =
-                `no heartbeat for ${age === Infinity ? 'ever' : `${age} ms`}` +
-                ` (owner ${r.ownerPid ?? '?'}@${r.ownerHost ?? '?'})`;
-            if (reason) {
-              repo.transition(r.id, 'interrupted', { reason });
-              out.push({ runId: r.id, reason });
+      return retry(() =>
+        db
+          .transaction(() => {
+            const t = now();
+            const out: RecoveredRun[] = [];
+            for (const r of repo.listByStatus('running')) {
+              const local = r.ownerHost === host && r.ownerPid != null;
+              const age = r.heartbeatAt == null ? Infinity : t - r.heartbeatAt;
+              let reason: string | null = null;
+              if (local && !isAlive(r.ownerPid!)) reason = `owner process ${r.ownerPid} is gone`;
+              else if (age > (local ? aliveStaleMs : staleMs))
+                reason =
+                  `no heartbeat for ${age === Infinity ? 'ever' : `${age} ms`}` +
+                  ` (owner ${r.ownerPid ?? '?'}@${r.ownerHost ?? '?'})`;
+              if (reason) {
+                repo.transition(r.id, 'interrupted', { reason });
+                out.push({ runId: r.id, reason });
+              }
             }
-          }
-          return out;
-        })
-        .immediate();
+            return out;
+          })
+          .immediate(),
+      );
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

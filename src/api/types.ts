@@ -202,6 +202,8 @@ export interface LabOptions {
   backend: BackendStatus;
   /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
   host: 'electron' | 'serve';
+  /** The store's size and its disk's free space, with a warning when short. */
+  storage?: StorageInfo;
 }
 
 export interface CostEstimate {
@@ -216,6 +218,26 @@ export interface CostEstimate {
   seconds: number | null;
   backend: string;
   notes: string[];
+  /** Memory training needs (the largest lockstep group), and what this machine allows. */
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  /** False: createExperiment would refuse it (over_capacity); `issues` say what to change. */
+  fits?: boolean;
+  /** True: ask the user before creating it (memory short now, or more than an hour). */
+  needsConfirmation?: boolean;
+  issues?: { path: string; message: string }[];
+  /** Checkpoints the job will keep, all runs together. */
+  checkpointBytes?: number;
+  /** Set when the store's disk is short of space for them. */
+  storageWarning?: string | null;
+}
+
+/** The store's size and the free space on its disk. */
+export interface StorageInfo {
+  storeBytes: number;
+  freeBytes: number | null;
+  /** A sentence for the user when space is short, else null. */
+  warning: string | null;
 }
 
 /** What one analysis did (the last `analysis.progress` event carries it). */

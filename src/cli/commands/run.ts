@@ -148,6 +148,8 @@ export async function runCommand(file: string, opts: TrainOptions, io: CliIO): P
               `${runs.map((r) => `${runId(r.id)} ${r.name}`).join(', ')}\n` +
               `estimate: ${estimateText(est)}\n`,
           );
+        // The store's disk is short of room for this job's checkpoints.
+        if (est.storageWarning) io.stderr.write(`homolab: warning: ${est.storageWarning}\n`);
       },
     });
     return reportOutcome(io, opts, experimentId, outcome);

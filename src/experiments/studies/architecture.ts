@@ -73,6 +73,8 @@ export function architectureDesign(scale: StudyScale): Design {
     evalEvery: every,
     evalBatches: 4,
     checkpointEvery: every,
+    // Every checkpoint is read (over training, matched loss): none may be pruned.
+    keepCheckpointEvery: every,
   });
   switch (scale) {
     case 'test':

@@ -54,6 +54,7 @@ interface Design {
 }
 
 export function emergenceDesign(scale: StudyScale): Design {
+  // Every checkpoint is a pre-registered reading point: none may be pruned.
   const common = {
     schedule: 'constant' as const,
     weightDecay: 1,
@@ -76,6 +77,7 @@ export function emergenceDesign(scale: StudyScale): Design {
           warmupSteps: 2,
           evalEvery: 10,
           checkpointEvery: 10,
+          keepCheckpointEvery: 10,
           evalBatches: 2,
         },
         probeSize: 19,
@@ -96,6 +98,7 @@ export function emergenceDesign(scale: StudyScale): Design {
           warmupSteps: 10,
           evalEvery: 50,
           checkpointEvery: 50,
+          keepCheckpointEvery: 50,
         },
         probeSize: 60,
         learn: { exactMatch: 0.9, minRuns: 3 },
@@ -115,6 +118,7 @@ export function emergenceDesign(scale: StudyScale): Design {
           warmupSteps: 10,
           evalEvery: 150,
           checkpointEvery: 250,
+          keepCheckpointEvery: 250,
         },
         probeSize: 265,
         learn: { exactMatch: 0.7, minRuns: 6 },
@@ -139,6 +143,7 @@ export function emergenceDesign(scale: StudyScale): Design {
           warmupSteps: 100,
           evalEvery: 500,
           checkpointEvery: 1000,
+          keepCheckpointEvery: 1000,
         },
         probeSize: 1024,
         learn: { exactMatch: 0.9, minRuns: 6 },

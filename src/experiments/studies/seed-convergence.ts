@@ -52,6 +52,8 @@ export function seedConvergenceDesign(scale: StudyScale): Design {
     evalEvery: every,
     evalBatches: 4,
     checkpointEvery: every,
+    // Every checkpoint is read (over training, matched loss): none may be pruned.
+    keepCheckpointEvery: every,
     checkpointAtStart: true,
   });
   switch (scale) {
