@@ -15,10 +15,18 @@ import { tempDir, type TempDir } from './helpers';
 let t: TempDir;
 afterEach(() => t?.cleanup());
 
+/** A variant as the spec code stores it (bundles check its shape). */
+const VARIANT = {
+  index: 0,
+  axes: {},
+  model: { contextLength: 8, dModel: 16, nHeads: 2, nLayers: 1, dFF: 32 },
+  training: { steps: 1, batchSize: 4 },
+};
+
 const run = (experimentId: number, name: string, variant = {}) => ({
   experimentId,
   name,
-  variant,
+  variant: { ...VARIANT, ...variant },
   initSeed: 0,
   dataSeed: 0,
 });
