@@ -174,6 +174,20 @@ INSERT INTO comparison_experiments (comparison_id, position, experiment_id, expe
 DELETE FROM analyses WHERE kind = 'comparison' AND experiment_id IS NULL;
 `;
 
+// Run lineage: a fine-tune run starts from another run's checkpoint. Before v3 the link lived
+// only in the run's variant JSON (variant.parent = { runId, runUid, step }); it is copied here
+// where that parent is still in the store. A deleted parent leaves its children (SET NULL);
+// their variant JSON keeps the parent's uid as provenance.
+const V3 = `
+ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN parent_step INTEGER;
+CREATE INDEX runs_by_parent ON runs (parent_run_id);
+UPDATE runs
+   SET parent_run_id = json_extract(variant, '$.parent.runId'),
+       parent_step = json_extract(variant, '$.parent.step')
+ WHERE json_extract(variant, '$.parent.runId') IN (SELECT id FROM runs);
+`;
+
 /**
  * v5: imports are written in short chunks under a staging id (bundle/import.ts) and made
  * visible in one short final transaction, so a large import never holds the write lock for
@@ -207,6 +221,7 @@ UPDATE runs
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
   { version: 2, name: 'saved comparisons table', up: (db) => db.exec(V2) },
+  { version: 3, name: 'run lineage (parent run and step)', up: (db) => db.exec(V3) },
   { version: 5, name: 'staged imports; lock failures resumable', up: (db) => db.exec(V5) },
 ];
 

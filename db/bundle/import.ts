@@ -428,6 +428,14 @@ function publish(
   const link = db.prepare('UPDATE runs SET dataset_id = ? WHERE id = ?');
   for (const r of d.runs) if (r.datasetId !== null) link.run(dsIds[r.datasetId], ids.runs[r.id]);
   publishStaging(db, staging);
+  // Fine-tuning lineage: re-link each run to its parent by the uid its variant keeps, when the
+  // parent is in this store (imported just now or already here).
+  for (const r of d.runs) {
+    const p = (r.variant as { parent?: { runUid?: unknown; step?: unknown } }).parent;
+    if (typeof p?.runUid !== 'string' || !Number.isInteger(p.step)) continue;
+    const parent = store.runs.getByUid(p.runUid);
+    if (parent) store.runs.setParent(ids.runs[r.id], { runId: parent.id, step: p.step as number });
+  }
   const counts = {
     experiments: d.experiments.length,
     datasets: d.datasets.length,

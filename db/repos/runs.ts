@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { InvalidTransitionError, NotFoundError } from '../errors';
 import { fromJsonText, toJsonText } from '../json';
 import { canTransition, processAlive } from '../lifecycle';
-import type { JsonObject, RunInput, RunRow, RunStatus } from '../types';
+import type { JsonObject, RunInput, RunParent, RunRow, RunStatus } from '../types';
 import type { RepoContext } from './context';
 
 interface Raw {
@@ -28,6 +28,8 @@ interface Raw {
   heartbeat_at: number | null;
   owner_pid: number | null;
   owner_host: string | null;
+  parent_run_id: number | null;
+  parent_step: number | null;
 }
 
 function toRow(r: Raw): RunRow {
@@ -52,6 +54,8 @@ function toRow(r: Raw): RunRow {
     heartbeatAt: r.heartbeat_at,
     ownerPid: r.owner_pid,
     ownerHost: r.owner_host,
+    parentRunId: r.parent_run_id,
+    parentStep: r.parent_step,
   };
 }
 
@@ -98,6 +102,10 @@ export interface RunsRepo {
   getByUid(uid: string): RunRow | undefined;
   listByExperiment(experimentId: number): RunRow[];
   listByStatus(status: RunStatus): RunRow[];
+  /** The runs started from a checkpoint of `runId` (its fine-tunes), by id. */
+  listChildren(runId: number): RunRow[];
+  /** Sets (or clears) a run's parent, e.g. after a bundle import resolved it by uid. */
+  setParent(id: number, parent: RunParent | null): RunRow;
   /** Changes descriptive fields (resolved backend/device, versions, label). */
   update(
     id: number,
@@ -131,8 +139,8 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
   const host = hostname();
   const insert = db.prepare(
     `INSERT INTO runs (uid, experiment_id, dataset_id, name, variant, init_seed, data_seed,
-       backend, device, versions, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+       backend, device, versions, status, created_at, parent_run_id, parent_step)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
   );
   const byId = db.prepare('SELECT * FROM runs WHERE id = ?');
   const byUid = db.prepare('SELECT * FROM runs WHERE uid = ?');
@@ -152,6 +160,8 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
        AND owner_host = ?`,
   );
   const del = db.prepare('DELETE FROM runs WHERE id = ?');
+  const byParent = db.prepare('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY id');
+  const setParent = db.prepare('UPDATE runs SET parent_run_id = ?, parent_step = ? WHERE id = ?');
 
   const repo: RunsRepo = {
     create(input, opts = {}) {
@@ -168,6 +178,8 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
           input.device ?? '',
           toJsonText(input.versions ?? {}, 'run versions'),
           opts.createdAt ?? now(),
+          input.parent?.runId ?? null,
+          input.parent?.step ?? null,
         ),
       );
       return repo.require(Number(info.lastInsertRowid));
@@ -190,6 +202,14 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
     },
     listByStatus(status) {
       return (byStatus.all(status) as Raw[]).map(toRow);
+    },
+    listChildren(runId) {
+      return (byParent.all(runId) as Raw[]).map(toRow);
+    },
+    setParent(id, parent) {
+      repo.require(id);
+      setParent.run(parent?.runId ?? null, parent?.step ?? null, id);
+      return repo.require(id);
     },
     update(id, patch) {
       retry(() =>

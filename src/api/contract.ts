@@ -98,6 +98,11 @@ export const contract = {
         backend: z.string().max(32).optional(),
         /** Go ahead although the estimated cost asks for a confirmation (`homolab run --yes`). */
         confirmCost: z.boolean().default(false),
+        /** Fine-tune: every run starts from this run's checkpoint (default its last). */
+        from: z
+          .object({ runId: id, step: z.number().int().min(0).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),
@@ -279,7 +284,7 @@ export const contract = {
     z
       .object({
         study: z.string().min(1).max(64),
-        scale: z.enum(['test', 'tiny', 'small', 'full']).default('tiny'),
+        scale: z.enum(['test', 'tiny', 'medium', 'full']).default('tiny'),
       })
       .strict(),
   ),

@@ -87,6 +87,8 @@ export interface RunSummary {
   /** Hash of the batch sequence the run saw; equal across runs sharing data order. */
   batchHash: string | null;
   backend: string | null;
+  /** Fine-tuning lineage: the run (and checkpoint step) this run started from; null if none. */
+  parent: { runId: number; step: number | null } | null;
 }
 
 /** One run in full (`homolab show run-N`). */
@@ -328,7 +330,15 @@ export interface StudyInfo {
   expected: string;
   references: string[];
   /** The design at each scale, in words (runs, steps, data). */
-  designs: Record<'test' | 'tiny' | 'small' | 'full', string>;
+  designs: Record<'test' | 'tiny' | 'medium' | 'full', string>;
+  /**
+   * Expected wall time per scale, minutes: on 2 CPU cores (this lab's reference), a typical
+   * 8-core laptop, one GPU; `basis` says where the figures come from.
+   */
+  expectedMinutes: Record<
+    'test' | 'tiny' | 'medium' | 'full',
+    { cpu2: number; laptop8: number; gpu: number; basis: string }
+  >;
 }
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'inconclusive';
@@ -341,6 +351,8 @@ export interface StudyReportSummary {
   experimentIds: number[];
   createdAt: string;
   verdicts: { expectation: string; status: VerdictStatus; evidence: string }[];
+  /** What the verdicts rest on: learn gates per run, arm gates, design gates. */
+  gates: { name: string; passed: boolean; detail: string; runId?: number; arm?: string }[];
 }
 
 /** A stored study report, ready to show: each section's blocks as (escaped) HTML. */

@@ -1,6 +1,7 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
 import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
+import { parentRef, type ParentRef } from '../../experiments/studies/fine-tune';
 import { countParameters, estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
 import { groupLockstep, type Variant } from '../../experiments/spec/variants';
@@ -212,7 +213,7 @@ export function experimentHandlers(
       };
     },
 
-    createExperiment: async ({ name, spec, notes, start, backend, confirmCost }) => {
+    createExperiment: async ({ name, spec, notes, start, backend, confirmCost, from }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
       const { spec: parsed, variants } = validSpec(input);
       checkCost(
@@ -222,7 +223,19 @@ export function experimentHandlers(
         confirmCost,
         ctx.maxGroupSize,
       );
-      const created = createExperiment(store, input);
+      let parent: ParentRef | null = null;
+      if (from) {
+        if (!store.runs.get(from.runId)) throw notFound('Run', String(from.runId));
+        try {
+          parent = parentRef(store, from.runId, from.step);
+        } catch (e) {
+          throw new ApiFailure(
+            'invalid_input',
+            `Cannot fine-tune from run ${from.runId}: ${(e as Error).message}`,
+          );
+        }
+      }
+      const created = createExperiment(store, input, parent ? { parentFor: () => parent } : {});
       if (start) startTraining(ctx, created.experiment.id);
       ctx.events.emit({ type: 'experiments.changed' });
       return experimentSummary(ctx, created.experiment);

@@ -97,6 +97,12 @@ export const trainingSpecSchema = z
         'Also keep every checkpoint whose step is a multiple of this; default: about 10 spread ' +
           "over the run; 0: none. Step 0 and the analysis plan's steps are always kept.",
       ),
+    checkpointAtStart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also evaluate and checkpoint at step 0, before the first update: the untrained (or, for a fine-tune, the parent) baseline that similarity is read against.',
+      ),
   })
   .describe('Training budget and optimiser.');
 

@@ -280,6 +280,11 @@ async function trainMembers(ctx: JobContext, job: TrainJob): Promise<void> {
   };
 
   try {
+    // The step-0 baseline (init, or a fine-tune's parent weights), when the spec asks for it.
+    if (training.checkpointAtStart && !startCp) {
+      await evaluate();
+      await checkpoint();
+    }
     let pending: Batch | null = null;
     while (trainer.step < totalSteps && members.length) {
       // Let IPC messages (pause, cancel) in between steps.
