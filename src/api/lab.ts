@@ -165,9 +165,9 @@ export function createLab(opts: CreateLabOptions): Lab {
     ...labHandlers(ctx),
     ...(opts.hostFiles ?? browserHostFiles),
   };
-  const dispatcher = createDispatcher(handlers, (name, err) =>
+  const dispatcher = createDispatcher(handlers, (name, err, errorId) =>
     log(
-      `homolab: ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      `homolab: ${name} failed (error id ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     ),
   );
   return {

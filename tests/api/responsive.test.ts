@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../src/api/contract';
 import { startServer, type Served } from '../../src/server';
 import { getPreset } from '../../src/experiments/spec/presets';
-import { apiPost, login, stubServeDir } from '../server/http-helpers';
+import { apiPost, login, tempServeDir } from '../server/http-helpers';
 
 let dir: string;
 let served: Served;
@@ -39,7 +39,7 @@ const next = (pred: (e: LabEvent) => boolean) =>
   });
 
 beforeAll(async () => {
-  const stub = stubServeDir('homolab-responsive-');
+  const stub = tempServeDir('homolab-responsive-');
   dir = stub.dir;
   const rendererDir = stub.rendererDir;
   served = await startServer({

@@ -5,17 +5,21 @@
  * locked", no busy wait) when the other connection committed in between.
  */
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../db/store';
+import { bundleFixture } from '../bundle-fixture';
 import { tempDir } from './helpers';
-import { bundleFixture } from './kill-harness';
+
+const here = dirname(fileURLToPath(import.meta.url));
 const t = tempDir('homolab-ensure-');
 afterAll(() => t.cleanup());
 
 describe('datasets.ensure from two connections at once', () => {
   it('records each dataset once, without a busy error', async () => {
-    const script = await bundleFixture('ensure-racer');
+    const script = await bundleFixture(join(here, 'fixtures', 'ensure-racer.ts'), 'ensure-racer');
     const dbPath = t.file('lab.db');
     openStore(dbPath).close();
     const rounds = 300;

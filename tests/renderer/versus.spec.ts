@@ -17,9 +17,17 @@ import { sortRows, summaryColumns } from '../../renderer/src/lib/versus-summary'
 import { parseHash } from '../../renderer/src/stores/ui';
 import EstimatePlot from '../../renderer/src/components/estimate-plot.vue';
 
-const est = (value: number | null, interval: [number, number] | null = null) => ({
+const est = (value: number | null, bounds: [number, number] | null = null) => ({
   value,
-  interval,
+  interval: bounds
+    ? {
+        lower: bounds[0],
+        upper: bounds[1],
+        level: 0.95,
+        method: 'jackknife-t' as const,
+        reason: null,
+      }
+    : { lower: null, upper: null, level: 0.95, method: null, reason: 'too few models' },
   pairs: 3,
   models: 3,
 });

@@ -1,5 +1,5 @@
 /** Raw HTTP/WS requests with full control of Host, Origin and Cookie (fetch forbids some). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,8 @@ export function raw(
     method?: string;
     path?: string;
     headers?: Record<string, string>;
-    body?: string;
+    /** Sent with a Content-Length (Node frames no body of a GET otherwise). */
+    body?: string | Buffer;
     host?: string;
   },
 ): Promise<RawResponse> {
@@ -28,7 +29,13 @@ export function raw(
         port,
         method: opts.method ?? 'GET',
         path: opts.path ?? '/',
-        headers: { Host: `127.0.0.1:${port}`, ...opts.headers },
+        headers: {
+          Host: `127.0.0.1:${port}`,
+          ...(opts.body !== undefined
+            ? { 'Content-Length': String(Buffer.byteLength(opts.body)) }
+            : {}),
+          ...opts.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -81,11 +88,15 @@ export function openWs(port: number, headers: Record<string, string>): Promise<W
   });
 }
 
-/** A temp folder with a stub UI (`renderer/index.html`): a real lab served without the UI build. */
-export function stubServeDir(prefix: string): { dir: string; rendererDir: string } {
+/** A temp folder with a stand-in built renderer (index.html); `cleanup` removes it. */
+export function tempServeDir(prefix = 'homolab-serve-'): {
+  dir: string;
+  rendererDir: string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
-  return { dir, rendererDir };
+  return { dir, rendererDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -13,6 +13,7 @@ import {
 import type { Comparison, ExperimentComparison } from '../../../src/api/types';
 import type { ChartSeries } from '../components/line-chart.vue';
 import { seriesColor } from './colors';
+import { bounds } from './versus-summary';
 
 export type VersusAxis = 'step' | 'tokens' | 'wallMs';
 export type Layout = 'auto' | 'overlay' | 'side';
@@ -156,8 +157,8 @@ export function profileChart(c: Comparison, layout: Layout): PanedChart {
       if (xi < 0 || l.value === null) continue;
       x.push(xi);
       y.push(l.value);
-      lo.push(l.interval?.[0] ?? l.value);
-      hi.push(l.interval?.[1] ?? l.value);
+      lo.push(l.interval.lower ?? l.value);
+      hi.push(l.interval.upper ?? l.value);
     }
     return [
       {
@@ -234,7 +235,7 @@ export function outputRows(c: Comparison, measure: OutputMeasureId): EstimateRow
       label: e.name,
       color: experimentColor(i),
       value: est?.value ?? null,
-      interval: est?.interval ?? null,
+      interval: bounds(est?.interval),
     };
   });
 }

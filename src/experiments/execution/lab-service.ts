@@ -153,6 +153,11 @@ export class LabService {
     return this.pool.choice;
   }
 
+  /** Most runs stacked in one lockstep job (1 when stacking is off; the cost gate uses it). */
+  get maxGroupSize(): number | undefined {
+    return this.opts.lockstep === false ? 1 : this.opts.maxGroupSize;
+  }
+
   /** The backend the workers run, once known (`auto` is resolved by the first worker). */
   get resolvedBackend(): BackendName | null {
     return this.pool.backend;

@@ -22,6 +22,7 @@ import {
   type TrainerState,
 } from '../../../core/train';
 import { storedVariant } from '../../spec/create';
+import { checkpointRetention } from '../../spec/retention';
 import { modelConfigOf, trainConfigOf } from '../../spec/model-config';
 import { APP_VERSION } from '../../../core/version';
 import type { ExperimentSpec, TrainingSpec } from '../../spec/spec';
@@ -124,6 +125,7 @@ class LockstepJob {
   private readonly members: Member[];
   private readonly training: TrainingSpec & { steps: number };
   private readonly totalSteps: number;
+  private spec!: ExperimentSpec;
   private checkpoints: (Checkpoint | null)[] = [];
   private config!: ModelConfig;
   private dataset!: Dataset;
@@ -190,6 +192,7 @@ class LockstepJob {
   private async prepare(): Promise<boolean> {
     const spec = this.store.experiments.require(this.job.experimentId)
       .spec as unknown as ExperimentSpec;
+    this.spec = spec;
     try {
       this.dataset = await datasetFor(spec);
       this.config = modelConfigOf(storedVariant(this.rows[0]).model, this.dataset.vocabSize);
@@ -278,6 +281,11 @@ class LockstepJob {
   }
 
   private async loop(): Promise<void> {
+    // The step-0 baseline (init, or a fine-tune's parent weights), when the spec asks for it.
+    if (this.training.checkpointAtStart && !this.checkpoints[0]) {
+      await this.evaluate();
+      await this.checkpoint();
+    }
     let pending: Batch | null = null;
     while (this.trainer && this.trainer.step < this.totalSteps && this.members.length) {
       // Let IPC messages (pause, cancel) in between steps.
@@ -402,6 +410,7 @@ class LockstepJob {
       });
       this.store.checkpoints.save(m.run.id, memberCheckpoint(state, k, cursor, tokens, wallMs), {
         metrics: this.writer,
+        retention: checkpointRetention(this.spec, this.training),
       });
     });
   }
