@@ -13,7 +13,8 @@
  * to run (or, for the first worker of an `auto` backend, every waiting client).
  */
 import { isGpuBackend, type BackendName } from '../../core/engine/types';
-import { availableBytes, formatMB, HEADROOM_BYTES, WORKER_BASE_BYTES } from './job-memory';
+import { RUNTIME_OVERHEAD_BYTES } from '../spec/memory-estimate';
+import { availableBytes, formatMB, HEADROOM_BYTES } from './job-memory';
 import {
   describeExit,
   type WorkerExit,
@@ -261,7 +262,7 @@ export class WorkerPool {
       startedAt: Date.now(),
       task,
       client,
-      memoryBytes: Math.max(bytes, WORKER_BASE_BYTES),
+      memoryBytes: Math.max(bytes, RUNTIME_OVERHEAD_BYTES),
     };
     this.workers.push(w);
     host.onMessage((m) => this.onMessage(w, m));

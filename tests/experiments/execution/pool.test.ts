@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
 import type { RunRow } from '../../../db/types';
 import type { RunnerEvent } from '../../../src/experiments/execution/events';
-import { WORKER_BASE_BYTES, HEADROOM_BYTES } from '../../../src/experiments/execution/job-memory';
+import { HEADROOM_BYTES } from '../../../src/experiments/execution/job-memory';
+import { RUNTIME_OVERHEAD_BYTES } from '../../../src/experiments/spec/memory-estimate';
 import { WorkerPool } from '../../../src/experiments/execution/pool';
 import { ExperimentRunner } from '../../../src/experiments/execution/runner';
 import type { CheckpointMeta } from '../../../src/experiments/execution/worker/member-state';
@@ -187,7 +188,7 @@ describe('worker pool', () => {
       workerFactory: nodeWorkerFactory({ inheritStderr: false }),
       backend: 'wasm',
       size: 2,
-      availableBytes: () => HEADROOM_BYTES + 1.5 * WORKER_BASE_BYTES,
+      availableBytes: () => HEADROOM_BYTES + 1.5 * RUNTIME_OVERHEAD_BYTES,
     });
     const r = new ExperimentRunner({ store, pool });
     const events: RunnerEvent[] = [];
