@@ -46,7 +46,7 @@ function storedBatchHash(ctx: LabContext, runId: number): string | null {
 }
 
 export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
-  const { store, live, runner } = ctx;
+  const { store, live, lab } = ctx;
   const v = run.variant as unknown as StoredVariantLike;
   const names = store.metrics.names(run.id);
   const lossName = resolveMetricName('loss', names);
@@ -56,8 +56,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const l = live.runs.get(run.id);
   const totalSteps = l?.totalSteps ?? totalStepsOf(run);
   const running = run.status === 'running';
-  const paused =
-    running && runner.active?.experimentId === run.experimentId && runner.active.paused;
+  const paused = running && lab.trainingState(run.experimentId) === 'paused';
   const status: RunStatus = paused ? 'paused' : run.status;
   const step =
     running && l ? l.step : run.status === 'completed' ? totalSteps : (lastLoss?.step ?? 0);
@@ -93,15 +92,15 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   };
 }
 
-/** The experiment's status from its runs and the runner's queue. */
+/** The experiment's status from its runs and the lab's queue (held = paused while queued). */
 export function experimentStatus(
   ctx: LabContext,
   id: number,
   runs: RunSummary[],
 ): ExperimentStatus {
-  const active = ctx.runner.active;
-  if (active?.experimentId === id) return active.paused ? 'paused' : 'running';
-  if (ctx.runner.queued.includes(id)) return 'queued';
+  const state = ctx.lab.trainingState(id);
+  if (state === 'paused' || state === 'held') return 'paused';
+  if (state) return state;
   if (runs.length === 0) return 'draft';
   const has = (s: RunStatus) => runs.some((r) => r.status === s);
   if (runs.every((r) => r.status === 'completed')) return 'completed';
@@ -135,5 +134,14 @@ export function experimentSummary(ctx: LabContext, row: ExperimentRow): Experime
     datasetName: String(spec.dataset?.name ?? spec.dataset?.kind ?? '—'),
     presetName: typeof spec.preset === 'string' ? spec.preset : null,
     error: x?.error ?? null,
+    queueReason: queueReason(ctx, row.id),
   };
+}
+
+/** Why the experiment's training (or else its analysis) waits, while it does. */
+function queueReason(ctx: LabContext, id: number): string | null {
+  const s = ctx.lab.status();
+  const t = s.training.find((x) => x.experimentId === id);
+  if (t) return t.runningJobs ? null : t.reason;
+  return s.analyses.find((a) => a.experimentId === id && a.state === 'queued')?.reason ?? null;
 }

@@ -99,7 +99,7 @@ export function studyDocument(
     subtitle: def.question,
     meta: {
       scale: ctx.scale,
-      backend: ctx.backend,
+      backend: ctx.lab.resolvedBackend ?? ctx.lab.backend,
       experiments: experimentIds.map((id) => `exp-${id}`).join(', '),
       created: new Date().toISOString(),
     },
