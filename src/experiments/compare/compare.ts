@@ -2,29 +2,16 @@
  * `compareExperiments`: side-by-side comparison of whole experiments (issue 8) from the store —
  * seed groups' loss curves on shared grids, cross-seed similarity profiles, output-level
  * homogenization, similarity trajectories, the spec diff and the summary table with
- * differences from the reference experiment. Pure reads unless `analyze` is set, in which case
- * the analysis step first computes (or reuses) the analyses the comparison needs.
+ * differences from the reference experiment. A pure read of the store: the analyses it reads
+ * are computed beforehand through the lab (`analyzeExperiment`, in a worker), never here.
  */
-import type { AnalysisProgress, AnalyzeOptions } from '../analysis';
-import type { BackendChoice } from '../../core/engine/types';
 import { experimentData, type ExperimentData } from './experiment-entry';
 import { groupBands, readRunSeries, sharedGrids, type RunSeries } from './loss-curves';
 import { sortLayers } from './analysis-data';
 import { specDiff } from './spec-diff';
-import type { AnalyzingStore, CompareStore } from './store';
+import type { CompareStore } from './store';
 import { summaryRows } from './summary';
-import type { Comparison, ComparisonSettings, ExperimentComparison } from './types';
-import { PAIRWISE_OUTPUT_MEASURES } from './types';
-
-export interface AnalyzeTrigger {
-  /** Backend for the analysis forward passes when none is active yet (default 'auto'). */
-  backend?: BackendChoice;
-  /** Checkpoint steps to analyse (default 'all', so the trajectory has every checkpoint). */
-  steps?: AnalyzeOptions['steps'];
-  /** Probe-token cap passed to the analysis step. */
-  maxTokens?: number;
-  onProgress?: (p: AnalysisProgress) => void;
-}
+import type { Comparison, ComparisonSettings } from './types';
 
 export interface CompareOptions {
   /** Index (in `experimentIds`) of the reference experiment for differences (default 0). */
@@ -48,65 +35,8 @@ export interface CompareOptions {
   seed?: number;
   /** Metrics drawn as curves (default ['loss', 'eval_loss']). */
   metrics?: string[];
-  /**
-   * Run the analysis step first for experiments missing analyses the comparison needs (true =
-   * default trigger options). Off by default: a comparison is otherwise a pure read.
-   */
-  analyze?: boolean | AnalyzeTrigger;
   /** Clock for `createdAt` (tests). */
   now?: () => number;
-}
-
-/**
- * The measures the comparison reads that are not stored for every wanted step: every
- * checkpoint step for 'all' (so the trajectory is complete), the listed steps, or any step for
- * 'final'.
- */
-function needsAnalysis(
-  store: AnalyzingStore,
-  experimentId: number,
-  measures: readonly string[],
-  steps: NonNullable<AnalyzeTrigger['steps']>,
-): string[] {
-  let want: number[] = [];
-  if (steps === 'all') {
-    const runs = store.runs.listByExperiment(experimentId);
-    want = [...new Set(runs.flatMap((r) => store.checkpoints.list(r.id).map((c) => c.step)))];
-  } else if (steps !== 'final') want = [...steps];
-  return measures.filter((kind) => {
-    const have = new Set(store.analyses.list({ experimentId, kind }).map((a) => a.step));
-    return have.size === 0 || want.some((s) => !have.has(s));
-  });
-}
-
-async function runAnalyses(
-  store: AnalyzingStore,
-  ids: readonly number[],
-  measures: readonly string[],
-  trigger: AnalyzeTrigger,
-): Promise<Map<number, NonNullable<ExperimentComparison['analysis']>>> {
-  const out = new Map<number, NonNullable<ExperimentComparison['analysis']>>();
-  const steps = trigger.steps ?? 'all';
-  const todo = ids.filter((id) => needsAnalysis(store, id, measures, steps).length > 0);
-  if (!todo.length) return out;
-  // Loaded only when asked for: the analysis step brings tfjs with it.
-  const { analyzeExperiment } = await import('../analysis');
-  const engine = await import('../../core/engine');
-  if (!engine.currentBackend()) await engine.initBackend(trigger.backend ?? 'auto');
-  for (const id of todo) {
-    try {
-      const r = await analyzeExperiment(store, id, {
-        measures: measures as AnalyzeOptions['measures'],
-        steps,
-        maxTokens: trigger.maxTokens,
-        onProgress: trigger.onProgress,
-      });
-      out.set(id, { ran: true, created: r.created, reused: r.reused, notes: r.notes });
-    } catch (e) {
-      out.set(id, { ran: false, created: 0, reused: 0, notes: [], error: (e as Error).message });
-    }
-  }
-  return out;
 }
 
 function settingsOf(ids: readonly number[], opts: CompareOptions): ComparisonSettings {
@@ -138,7 +68,7 @@ function settingsOf(ids: readonly number[], opts: CompareOptions): ComparisonSet
  * report). Throws `NotFoundError` for an unknown experiment id, `RangeError` for bad options.
  */
 export async function compareExperiments(
-  store: CompareStore | AnalyzingStore,
+  store: CompareStore,
   experimentIds: readonly number[],
   opts: CompareOptions = {},
 ): Promise<Comparison> {
@@ -149,23 +79,6 @@ export async function compareExperiments(
   const settings = settingsOf(experimentIds, opts);
   const notes: string[] = [];
 
-  let analysis = new Map<number, NonNullable<ExperimentComparison['analysis']>>();
-  if (opts.analyze) {
-    if (!('checkpoints' in store))
-      throw new TypeError('analyze needs the full store (checkpoints, samples, transaction)');
-    const measures = [
-      settings.similarityMeasure,
-      ...PAIRWISE_OUTPUT_MEASURES,
-      'outcome-homogenization',
-    ];
-    analysis = await runAnalyses(
-      store,
-      experimentIds,
-      measures,
-      opts.analyze === true ? {} : opts.analyze,
-    );
-  }
-
   const data: ExperimentData[] = experimentIds.map((id) =>
     experimentData(store, id, {
       level: settings.level,
@@ -173,10 +86,6 @@ export async function compareExperiments(
       step: settings.step,
     }),
   );
-  for (const d of data) {
-    const a = analysis.get(d.entry.experimentId);
-    if (a) d.entry.analysis = a;
-  }
 
   // Loss curves: read every run once per metric, then grid over all experiments together.
   const buckets = Math.max(1000, settings.gridPoints * 4);

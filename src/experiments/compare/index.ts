@@ -1,7 +1,7 @@
 /**
  * Experiment comparison (issue 8): compare whole experiments side by side.
  *
- *   const c = await compareExperiments(store, [a, b], { analyze: false });  // JSON-serialisable
+ *   const c = await compareExperiments(store, [a, b]);  // a pure read, JSON-serialisable
  *   comparisonToCsv(c)    // one row per experiment
  *   comparisonToHtml(c)   // standalone report, every number embedded as JSON
  *   saveComparison(store, 'post-norm vs pre-norm', c); listSavedComparisons(store);
@@ -9,7 +9,7 @@
  *
  * See docs/compare.md for what each number means and how its interval is formed.
  */
-export { compareExperiments, type CompareOptions, type AnalyzeTrigger } from './compare';
+export { compareExperiments, type CompareOptions } from './compare';
 export { comparisonToCsv, csvHeader, csvField } from './csv';
 export { comparisonToHtml, comparisonReport } from './html';
 export {
@@ -23,5 +23,5 @@ export {
 } from './saved';
 export { specDiff, flattenSpec, derivedFields, canonical } from './spec-diff';
 export { seedGroupsOf, seedGroupKey } from './seed-groups';
-export type { CompareStore, AnalyzingStore } from './store';
+export type { CompareStore } from './store';
 export * from './types';

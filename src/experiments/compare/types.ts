@@ -131,8 +131,6 @@ export interface ExperimentComparison {
   outputs: OutputHomogenization | null;
   trajectory: SimilarityTrajectory | null;
   missing: MissingField[];
-  /** What the optional analysis step did for this experiment, if it ran. */
-  analysis?: { ran: boolean; created: number; reused: number; notes: string[]; error?: string };
 }
 
 /** One field that differs between the experiments' specs. */
