@@ -48,8 +48,15 @@ interface Design {
   variants: { label: string; axis: string; set: Record<string, string | number> }[];
   probeSize: number;
   learn: LearnCriterion;
-  /** The matched target must be within this factor of every learned run's best loss. */
-  convergenceBand: number;
+  /**
+   * "Near convergence", in nats per token: the matched validation loss must be at or below it.
+   * A ratio to each run's best loss cannot say this — on a task the models solve, the loss keeps
+   * falling towards 0 with no plateau (medium: best losses 0.001–0.2 after 1,200 steps), so a
+   * band around the lowest one fails for any mix of architectures. An absolute bound says what
+   * is meant: at the compared checkpoints every model already predicts the answer tokens almost
+   * surely (0.05 nats ≈ 95% probability on the right token).
+   */
+  convergedLoss: number;
   time: ExpectedTime;
 }
 
@@ -69,7 +76,9 @@ export function architectureDesign(scale: StudyScale): Design {
     steps,
     batchSize,
     lr,
-    warmupSteps: Math.ceil(steps / 20),
+    // 10% warmup for every architecture: post-norm needs it (Xiong et al. 2020; with 5% at
+    // medium, 6 of 8 post-norm seeds did not learn), and one schedule keeps the comparison fair.
+    warmupSteps: Math.ceil(steps / 10),
     evalEvery: every,
     evalBatches: 4,
     checkpointEvery: every,
@@ -88,7 +97,7 @@ export function architectureDesign(scale: StudyScale): Design {
         variants: variantsFor(16, 1, ['base', 'width', 'depth']),
         probeSize: 24,
         learn: { exactMatch: 0.9, minRuns: 2 },
-        convergenceBand: 1.25,
+        convergedLoss: 0.05,
         time: { cpu2: 1, laptop8: 0.5, gpu: 0.5, basis: 'test scale' },
       };
     case 'tiny':
@@ -102,21 +111,23 @@ export function architectureDesign(scale: StudyScale): Design {
         variants: variantsFor(24, 2, ['base', 'width', 'positional encoding', 'norm placement']),
         probeSize: 64,
         learn: { exactMatch: 0.9, minRuns: 2 },
-        convergenceBand: 1.25,
+        convergedLoss: 0.05,
         time: { cpu2: 4, laptop8: 1.5, gpu: 1, basis: 'measured on 2 cores (wasm)' },
       };
     case 'medium':
       return {
         seeds: 8,
         spec: {
-          dataset: copyReverse(6, 2, 6, 8000, 256),
+          // 2,400 steps on 20,000 strings: at 1,200 steps on 8,000 no architecture had converged
+          // (validation loss still falling) and some seeds memorised instead of generalising.
+          dataset: copyReverse(6, 2, 6, 20000, 256),
           model: { dModel: 32, nHeads: 4, nLayers: 2, dFF: 128, contextLength: 16 },
-          training: t(1200, 32, 100),
+          training: t(2400, 32, 200),
         },
         variants: variantsFor(32, 2, ['base', 'width', 'positional encoding', 'norm placement']),
         probeSize: 128,
         learn: { exactMatch: 0.8, minRuns: 6 },
-        convergenceBand: 1.25,
+        convergedLoss: 0.05,
         time: {
           cpu2: 20,
           laptop8: 8,
@@ -141,7 +152,7 @@ export function architectureDesign(scale: StudyScale): Design {
         ]),
         probeSize: 256,
         learn: { exactMatch: 0.8, minRuns: 6 },
-        convergenceBand: 1.25,
+        convergedLoss: 0.05,
         time: { cpu2: 3000, laptop8: 800, gpu: 100, basis: 'scaled from medium by FLOPs' },
       };
   }
@@ -176,7 +187,7 @@ export const architectureVariants: StudyDefinition = {
       .map((v) => v.label)
       .join(
         ', ',
-      )}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be within ${Math.round((d.convergenceBand - 1) * 100)}% of every learned run's best loss) on ${d.probeSize} validation sequences.`;
+      )}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be at most ${d.convergedLoss} nats per token, where every compared model predicts the answer almost surely) on ${d.probeSize} validation sequences.`;
   },
   expectedTime: (scale) => architectureDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
@@ -219,11 +230,10 @@ export const architectureVariants: StudyDefinition = {
             .filter(Number.isFinite),
         ),
       );
-      const worst = Math.min(...best) * d.convergenceBand;
       gates.push({
         name: 'matched loss near convergence',
-        passed: stored.target <= worst,
-        detail: `target validation loss ${stored.target.toFixed(4)}; learned runs' best losses ${Math.min(...best).toFixed(4)}–${Math.max(...best).toFixed(4)} (target must be ≤ ${d.convergenceBand} × the lowest, ${worst.toFixed(4)})`,
+        passed: stored.target <= d.convergedLoss,
+        detail: `target validation loss ${stored.target.toFixed(4)} (must be ≤ ${d.convergedLoss} nats/token); learned runs' best losses ${Math.min(...best).toFixed(4)}–${Math.max(...best).toFixed(4)}`,
       });
     } else
       gates.push({
