@@ -71,7 +71,7 @@ try {
     );
 
   const nav0 = Date.now();
-  await page.goto(`${origin}/#/compare/${expId}`);
+  await page.goto(`${origin}/#/runs/${expId}`);
   await page.waitForFunction(
     (n) => {
       const el = document.querySelector('.chart-box');
