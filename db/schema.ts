@@ -129,9 +129,17 @@ CREATE TABLE imports (
 );
 `;
 
+// Tags and notes on runs, as researchers keep them in W&B or MLflow: tags are a JSON array of
+// strings (a run has a handful; filtering happens in the UI), notes are free text.
+const V4 = `
+ALTER TABLE runs ADD COLUMN tags  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags));
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+`;
+
 /** All migrations, ascending by version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
+  { version: 4, name: 'run tags and notes', up: (db) => db.exec(V4) },
 ];
 
 /** The schema version this build writes. */

@@ -99,6 +99,10 @@ export interface RunRow {
   heartbeatAt: number | null;
   ownerPid: number | null;
   ownerHost: string | null;
+  /** The user's labels for the run (e.g. 'baseline', 'lr-sweep'), in the order given. */
+  tags: string[];
+  /** The user's free-text notes on the run. */
+  notes: string;
 }
 
 /** One scalar measurement. `value` may be NaN or ±Infinity (diverged runs). */

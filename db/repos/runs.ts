@@ -28,6 +28,8 @@ interface Raw {
   heartbeat_at: number | null;
   owner_pid: number | null;
   owner_host: string | null;
+  tags: string;
+  notes: string;
 }
 
 function toRow(r: Raw): RunRow {
@@ -52,6 +54,8 @@ function toRow(r: Raw): RunRow {
     heartbeatAt: r.heartbeat_at,
     ownerPid: r.owner_pid,
     ownerHost: r.owner_host,
+    tags: fromJsonText<string[]>(r.tags),
+    notes: r.notes,
   };
 }
 
@@ -103,6 +107,8 @@ export interface RunsRepo {
     id: number,
     patch: Partial<Pick<RunInput, 'name' | 'backend' | 'device' | 'versions' | 'datasetId'>>,
   ): RunRow;
+  /** Replaces the user's tags and/or notes of a run (whatever its status). */
+  annotate(id: number, patch: { tags?: readonly string[]; notes?: string }): RunRow;
   /**
    * Moves a run to `to` if the lifecycle allows it (else InvalidTransitionError), atomically.
    * Going to running records the owner (pid, host) and a first heartbeat; leaving running
@@ -141,6 +147,7 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
   const upd = db.prepare(
     'UPDATE runs SET name = ?, backend = ?, device = ?, versions = ?, dataset_id = ? WHERE id = ?',
   );
+  const setNotes = db.prepare('UPDATE runs SET tags = ?, notes = ? WHERE id = ?');
   const setState = db.prepare(
     `UPDATE runs SET status = @status, status_reason = @reason, error = @error,
        started_at = @startedAt, ended_at = @endedAt, heartbeat_at = @heartbeatAt,
@@ -197,6 +204,15 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
         patch.device ?? cur.device,
         toJsonText(patch.versions ?? cur.versions, 'run versions'),
         patch.datasetId === undefined ? cur.datasetId : patch.datasetId,
+        id,
+      );
+      return repo.require(id);
+    },
+    annotate(id, patch) {
+      const cur = repo.require(id);
+      setNotes.run(
+        toJsonText([...(patch.tags ?? cur.tags)], 'run tags'),
+        patch.notes ?? cur.notes,
         id,
       );
       return repo.require(id);
