@@ -16,6 +16,7 @@ import { experimentHandlers } from './handlers/experiments';
 import { browserHostFiles, type HostFileHandlers } from './handlers/host-files';
 import { optionHandlers } from './handlers/options';
 import { runHandlers } from './handlers/runs';
+import { runNoteHandlers } from './handlers/run-notes';
 import { similarityHandlers } from './handlers/similarity';
 import { studyHandlers } from './handlers/studies';
 import { transferHandlers } from './handlers/transfer';
@@ -86,6 +87,7 @@ export function createLab(opts: CreateLabOptions): Lab {
     ...optionHandlers(ctx),
     ...experimentHandlers(ctx),
     ...runHandlers(ctx),
+    ...runNoteHandlers(ctx),
     ...similarityHandlers(ctx),
     ...transferHandlers(ctx),
     ...compareHandlers(ctx),

@@ -6,7 +6,7 @@
 import type { ExperimentRow, RunRow } from '../../db/types';
 import type { LabContext } from './lab-context';
 import { resolveMetricName } from './metric-names';
-import type { ExperimentStatus, ExperimentSummary, RunStatus, RunSummary } from './types';
+import type { ExperimentStatus, ExperimentSummary, Reason, RunStatus, RunSummary } from './types';
 
 type Flat = Record<string, string | number | boolean | null>;
 
@@ -40,6 +40,30 @@ export function totalStepsOf(run: RunRow): number {
   return 0;
 }
 
+/** Why a queued run is not training yet, from the runner's queue. */
+export function waitReason(ctx: LabContext, run: RunRow): Reason | null {
+  if (run.status !== 'queued') return null;
+  const { runner, store } = ctx;
+  const active = runner.active;
+  if (active?.experimentId === run.experimentId)
+    return active.paused
+      ? { code: 'paused', message: 'the experiment is paused; resume it to continue' }
+      : {
+          code: 'group',
+          message: 'waiting for the runs of this experiment before it (one group trains at a time)',
+        };
+  const ahead = runner.queued.indexOf(run.experimentId);
+  if (ahead >= 0) {
+    const name = active ? (store.experiments.get(active.experimentId)?.name ?? '') : '';
+    return {
+      code: 'queue',
+      message: `waiting for “${name}” to finish training` + (ahead ? ` (${ahead} more ahead)` : ''),
+      params: { name, ahead },
+    };
+  }
+  return { code: 'not_started', message: 'not started: press Start (or Resume) to train it' };
+}
+
 export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const { store, live, runner } = ctx;
   const v = run.variant as unknown as StoredVariantLike;
@@ -48,6 +72,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const evalName = resolveMetricName('evalLoss', names);
   const lastLoss = lossName ? store.metrics.last(run.id, lossName) : undefined;
   const lastEval = evalName ? store.metrics.last(run.id, evalName) : undefined;
+  const best = lossName ? store.metrics.best(run.id, lossName) : undefined;
   const l = live.runs.get(run.id);
   const totalSteps = l?.totalSteps ?? totalStepsOf(run);
   const running = run.status === 'running';
@@ -56,6 +81,12 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const status: RunStatus = paused ? 'paused' : run.status;
   const step =
     running && l ? l.step : run.status === 'completed' ? totalSteps : (lastLoss?.step ?? 0);
+  const tokensSeen = running && l ? l.tokens : (lastLoss?.tokens ?? 0);
+  const wallTimeMs =
+    running && l
+      ? l.wallMs
+      : (lastLoss?.wallMs ?? (run.startedAt && run.endedAt ? run.endedAt - run.startedAt : 0));
+  const finalLoss = running && l && Number.isFinite(l.loss) ? l.loss : (lastLoss?.value ?? null);
   return {
     id: run.id,
     experimentId: run.experimentId,
@@ -69,12 +100,9 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     },
     step,
     totalSteps,
-    tokensSeen: running && l ? l.tokens : (lastLoss?.tokens ?? 0),
-    wallTimeMs:
-      running && l
-        ? l.wallMs
-        : (lastLoss?.wallMs ?? (run.startedAt && run.endedAt ? run.endedAt - run.startedAt : 0)),
-    finalLoss: running && l && Number.isFinite(l.loss) ? l.loss : (lastLoss?.value ?? null),
+    tokensSeen,
+    wallTimeMs,
+    finalLoss,
     evalLoss: lastEval?.value ?? l?.evalLoss ?? null,
     tokensPerSec: running && l ? l.tokensPerSec : null,
     etaSec: running && l ? l.etaSec : null,
@@ -83,6 +111,11 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
       (run.status === 'completed' || run.status === 'running' ? null : run.statusReason),
     batchHash: live.batchHashes.get(run.id) ?? null,
     backend: run.backend || null,
+    bestLoss: best ? Math.min(best.value, finalLoss ?? Infinity) : finalLoss,
+    meanTokensPerSec: wallTimeMs > 0 && tokensSeen > 0 ? tokensSeen / (wallTimeMs / 1000) : null,
+    waitReason: waitReason(ctx, run),
+    tags: run.tags,
+    notes: run.notes,
   };
 }
 
@@ -128,5 +161,20 @@ export function experimentSummary(ctx: LabContext, row: ExperimentRow): Experime
     datasetName: String(spec.dataset?.name ?? spec.dataset?.kind ?? '—'),
     presetName: typeof spec.preset === 'string' ? spec.preset : null,
     error: x?.error ?? null,
+    finalLoss: mean(runs.map((r) => r.finalLoss)),
+    bestLoss: minOf(runs.map((r) => r.bestLoss)),
   };
+}
+
+const finite = (xs: (number | null)[]) =>
+  xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
+function mean(xs: (number | null)[]): number | null {
+  const f = finite(xs);
+  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : null;
+}
+
+function minOf(xs: (number | null)[]): number | null {
+  const f = finite(xs);
+  return f.length ? Math.min(...f) : null;
 }

@@ -44,6 +44,16 @@ export type RunStatus =
 
 export type ExperimentStatus = 'draft' | RunStatus;
 
+/**
+ * A reason in words (`message`, English) with a stable code and params, so the app can say it
+ * in the user's language; unknown codes show the message.
+ */
+export interface Reason {
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
 /** One row of the Experiments list. */
 export interface ExperimentSummary {
   id: number;
@@ -63,6 +73,10 @@ export interface ExperimentSummary {
   presetName: string | null;
   /** The last fatal error of a training session (e.g. out of memory, with advice), if any. */
   error: string | null;
+  /** Mean of the runs' final training losses (null before any run logged one). */
+  finalLoss: number | null;
+  /** Smallest training loss any run reached. */
+  bestLoss: number | null;
 }
 
 /** One run (one model variant) of an experiment. */
@@ -87,6 +101,15 @@ export interface RunSummary {
   /** Hash of the batch sequence the run saw; equal across runs sharing data order. */
   batchHash: string | null;
   backend: string | null;
+  /** Smallest training loss the run reached (final loss is its last). */
+  bestLoss: number | null;
+  /** Mean throughput over the run's training (tokens seen / wall time), kept after it ends. */
+  meanTokensPerSec: number | null;
+  /** Why a queued run is not training yet (null when it is not waiting). */
+  waitReason: Reason | null;
+  /** The user's tags and notes. */
+  tags: string[];
+  notes: string;
 }
 
 export interface ExperimentDetail extends ExperimentSummary {
@@ -171,6 +194,13 @@ export interface LabOptions {
 
 export interface CostEstimate {
   runCount: number;
+  /**
+   * Set when starting needs the user's confirmation (e.g. over an hour of training): the
+   * reason in words; createExperiment then wants `confirmCost: true`.
+   */
+  confirm?: string | null;
+  /** Set when the spec cannot run on this machine (e.g. it does not fit in memory): why. */
+  refuse?: string | null;
   parameters: number;
   /** Training FLOPs for all runs together. */
   flops: number;
@@ -207,8 +237,18 @@ export interface SimilarityMatrix {
 export interface SimilarityTrajectory {
   measure: string;
   layer: string;
-  /** One series per run pair 'A|B' (or per run against its final state, key 'A'). */
-  series: { key: string; label: string; steps: number[]; values: number[] }[];
+  /**
+   * One series per run pair 'A|B'; runA === runB is a run against its own final checkpoint
+   * (within-run trajectories).
+   */
+  series: {
+    key: string;
+    label: string;
+    runA: number;
+    runB: number;
+    steps: number[];
+    values: number[];
+  }[];
 }
 
 /** 2-D embedding of the models (classical MDS on a dissimilarity). */

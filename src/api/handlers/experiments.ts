@@ -17,7 +17,7 @@ export function validSpec(input: unknown) {
     throw new ApiFailure(
       'invalid_input',
       `Invalid experiment spec: ${r.issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}`,
-      r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
+      r.issues.map((i) => ({ ...i, path: i.path ? `spec.${i.path}` : 'spec' })),
     );
   return r;
 }

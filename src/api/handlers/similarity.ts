@@ -10,7 +10,7 @@ import { AnalysisJobs } from '../analysis-jobs';
 import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
-import type { SimilarityMatrix } from '../types';
+import type { SimilarityMatrix, SimilarityTrajectory } from '../types';
 import { readAnalyses, sortLayers, type PairValue } from '../analysis-reader';
 
 export function similarityHandlers(
@@ -152,10 +152,7 @@ export function similarityHandlers(
 
     getTrajectory: ({ experimentId, measure, layer }) => {
       const { runs, data } = load(experimentId);
-      const byKey = new Map<
-        string,
-        { key: string; label: string; steps: number[]; values: number[] }
-      >();
+      const byKey = new Map<string, SimilarityTrajectory['series'][number]>();
       for (const p of data.pairs) {
         if (p.measure !== measure || p.layerA !== layer || p.layerB !== layer || p.step === null)
           continue;
@@ -164,7 +161,12 @@ export function similarityHandlers(
         if (!s) {
           s = {
             key,
-            label: `${runLabel(runs, p.runA)} ~ ${runLabel(runs, p.runB)}`,
+            label:
+              p.runA === p.runB
+                ? `${runLabel(runs, p.runA)} vs its final checkpoint`
+                : `${runLabel(runs, p.runA)} vs ${runLabel(runs, p.runB)}`,
+            runA: p.runA,
+            runB: p.runB,
             steps: [],
             values: [],
           };

@@ -1,16 +1,47 @@
 /**
- * Turns zod issues into one precise line per problem: the field path as a user would write it
+ * The one place where a spec's problems are put in words: zod issues and the cross-field rules
+ * become one precise line per problem, with the field path as a user would write it
  * (`model.dModel`, `axes.grid["model.dModel"][1]`) and, where there is a closed set, the allowed
- * values or keys.
+ * values or keys. Each issue also carries a stable `code` with its `params`, so the app can say
+ * the same thing in the user's language next to the field (the English `message` stays the
+ * CLI's and the fallback).
  */
 import type { z } from 'zod';
+
+/** Kinds of problems, for translating `message` (params named per code below). */
+export type IssueCode =
+  | 'blank'
+  | 'too_small' // minimum, inclusive (0|1), origin
+  | 'too_big' // maximum, inclusive (0|1), origin
+  | 'not_integer'
+  | 'wrong_type' // expected
+  | 'one_of' // values
+  | 'unknown_field' // allowed
+  | 'not_divisible' // dModel, nHeads
+  | 'rope_odd_head' // headSize
+  | 'sinusoidal_odd' // dModel
+  | 'one_budget'
+  | 'warmup_too_long' // warmupSteps, steps
+  | 'duplicate_variant' // of
+  | 'too_many_variants' // max
+  | 'other';
 
 /** One problem with a spec. */
 export interface SpecIssue {
   /** Field path, e.g. `training.lr` or `axes.grid["initSeed"][0]`. */
   path: string;
   message: string;
+  code?: IssueCode;
+  params?: Record<string, string | number>;
 }
+
+/** An issue from a code, its params and the English sentence. */
+export const issue = (
+  path: string,
+  code: IssueCode,
+  message: string,
+  params: Record<string, string | number> = {},
+): SpecIssue => ({ path, message, code, params });
 
 /** Thrown by `parseSpec` with every problem found; `message` lists them one per line. */
 export class SpecValidationError extends Error {
@@ -61,22 +92,72 @@ export function issuesFromZod(error: z.ZodError, root: z.ZodType): SpecIssue[] {
           path: formatPath([...issue.path, key]),
           message:
             `unknown field` + (allowed ? `; allowed fields here: ${allowed.join(', ')}` : ''),
+          code: 'unknown_field',
+          params: { allowed: allowed?.join(', ') ?? '' },
         });
       }
       continue;
     }
-    out.push({ path: formatPath(issue.path), message: humanMessage(issue) });
+    const next = { path: formatPath(issue.path), ...humanIssue(issue) };
+    // An empty name fails both its length and its not-blank rule: say it once.
+    if (!out.some((o) => o.path === next.path && o.message === next.message)) out.push(next);
   }
   return out;
 }
 
-function humanMessage(issue: z.core.$ZodIssue): string {
+const bound = (v: unknown) => (typeof v === 'bigint' ? Number(v) : Number(v));
+
+/** One zod issue in words, with its code and params (see IssueCode). */
+export function humanIssue(issue: z.core.$ZodIssue): Omit<SpecIssue, 'path'> {
   switch (issue.code) {
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      return { message: `must be one of ${values}`, code: 'one_of', params: { values } };
+    }
     case 'invalid_type':
-      return issue.message.replace(/^Invalid input: /, '');
+      if (issue.expected === 'int')
+        return { message: 'must be a whole number', code: 'not_integer', params: {} };
+      return {
+        message: issue.message.replace(/^Invalid input: /, ''),
+        code: 'wrong_type',
+        params: { expected: issue.expected },
+      };
+    case 'too_small': {
+      const min = bound(issue.minimum);
+      if (issue.origin === 'string' && min === 1)
+        return { message: 'must not be blank', code: 'blank', params: {} };
+      const what = sizeWord(issue.origin);
+      const op = issue.inclusive ? 'at least' : 'more than';
+      return {
+        message: `must be ${op} ${min}${what}`,
+        code: 'too_small',
+        params: { minimum: min, inclusive: issue.inclusive ? 1 : 0, origin: issue.origin },
+      };
+    }
+    case 'too_big': {
+      const max = bound(issue.maximum);
+      const what = sizeWord(issue.origin);
+      const op = issue.inclusive ? 'at most' : 'less than';
+      return {
+        message: `must be ${op} ${max}${what}`,
+        code: 'too_big',
+        params: { maximum: max, inclusive: issue.inclusive ? 1 : 0, origin: issue.origin },
+      };
+    }
+    case 'custom':
+      if (issue.params?.code === 'blank')
+        return { message: 'must not be blank', code: 'blank', params: {} };
+      return { message: issue.message, code: 'other', params: {} };
     default:
-      return issue.message;
+      return { message: issue.message, code: 'other', params: {} };
   }
+}
+
+/** ' characters' for strings, ' items' for arrays, nothing for numbers. */
+function sizeWord(origin: string): string {
+  return origin === 'string'
+    ? ' characters'
+    : origin === 'array' || origin === 'set'
+      ? ' items'
+      : '';
 }

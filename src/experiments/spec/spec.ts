@@ -116,7 +116,11 @@ export const experimentSpecSchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
-    name: z.string().min(1).max(200),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((n) => n.trim().length > 0, { params: { code: 'blank' } }),
     notes: z.string().max(100_000).default(''),
     dataset: datasetSpecSchema,
     model: modelSpecSchema.prefault({}),
