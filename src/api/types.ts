@@ -195,12 +195,12 @@ export interface LabOptions {
 export interface CostEstimate {
   runCount: number;
   /**
-   * Set when starting needs the user's confirmation (e.g. over an hour of training): the
-   * reason in words; createExperiment then wants `confirmCost: true`.
+   * Set when starting needs the user's confirmation (e.g. over an hour of training): why;
+   * createExperiment then wants `confirmCost: true`.
    */
-  confirm?: string | null;
+  confirm?: Reason | null;
   /** Set when the spec cannot run on this machine (e.g. it does not fit in memory): why. */
-  refuse?: string | null;
+  refuse?: Reason | null;
   parameters: number;
   /** Training FLOPs for all runs together. */
   flops: number;

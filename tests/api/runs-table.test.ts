@@ -1,10 +1,9 @@
 /**
- * What the runs table and the New-experiment form need from the API, over a real store (no
- * training: metrics are written directly): run summaries with final and best loss, mean
- * throughput and wall time kept after the run; tags and notes; why a queued run waits; corpus
- * uploads checked as the CLI checks files; field-level issues with codes.
+ * What the runs table needs from the API, over a real store (no training: metrics are written
+ * directly): run summaries with final and best loss, mean throughput and wall time kept after
+ * the run; tags and notes; why a queued run waits.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,6 @@ import { createLab, type Lab } from '../../src/api/lab';
 import type { ApiError, OperationName, OpInput, OpOutput } from '../../src/api/contract';
 import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 import { getPreset } from '../../src/experiments/spec/presets';
-import { CorpusError, loadCorpusFile } from '../../src/core/data/corpus-file';
 
 let dir: string;
 let lab: Lab;
@@ -85,50 +83,5 @@ describe('run summaries for the runs table', () => {
     const [back] = await call('listRuns', { experimentIds: [e.id] });
     expect([back.tags, back.notes]).toEqual([['baseline', 'lr'], 'looks odd at step 6']);
     expect((await failure('annotateRun', { id: 99_999, notes: '' })).code).toBe('not_found');
-  });
-});
-
-describe('corpus upload', () => {
-  it('refuses a Latin-1 file with the words the CLI uses, and stores a UTF-8 one intact', async () => {
-    const latin1 = Buffer.from('caf\xe9 na\xefve\n', 'latin1');
-    const cliPath = join(dir, 'latin1.txt');
-    writeFileSync(cliPath, latin1);
-    const cli = await loadCorpusFile(cliPath).catch((e: CorpusError) => e.message);
-    const err = await failure('uploadCorpus', {
-      filename: 'latin1.txt',
-      base64: latin1.toString('base64'),
-    });
-    expect(err.code).toBe('invalid_input');
-    expect(err.message).toBe(String(cli).replace(cliPath, 'latin1.txt'));
-    expect(err.message).toMatch(
-      /latin1\.txt: not valid UTF-8 \(first bad byte 0xe9 at byte offset 3\)/,
-    );
-    const ok = await call('uploadCorpus', {
-      filename: 'utf8.txt',
-      base64: Buffer.from('café naïve\n').toString('base64'),
-    });
-    expect((await loadCorpusFile(ok.path)).documents).toEqual(['café naïve\n']);
-  });
-});
-
-describe('field-level issues', () => {
-  it('name the field, say the problem in words and carry a code for translation', async () => {
-    const blank = await failure('estimateCost', { spec: { ...spec(), name: '   ' } });
-    expect(blank.issues).toEqual([
-      { path: 'spec.name', message: 'must not be blank', code: 'blank', params: {} },
-    ]);
-    const s = spec();
-    s.model = { ...(s.model as object), dModel: 16, nHeads: 3 };
-    const heads = await failure('estimateCost', { spec: s });
-    expect(heads.issues?.[0]).toMatchObject({
-      path: 'spec.model.dModel',
-      message: 'd_model must be divisible by the number of heads: 16 is not divisible by 3',
-      code: 'not_divisible',
-      params: { dModel: 16, nHeads: 3 },
-    });
-    const name = await failure('createExperiment', { name: '  ', spec: spec(), start: false });
-    expect(name.issues).toEqual([
-      { path: 'name', message: 'must not be blank', code: 'blank', params: {} },
-    ]);
   });
 });

@@ -9,6 +9,7 @@ import type { Handlers } from '../dispatcher';
 import { ApiFailure, notFound } from '../errors';
 import type { LabContext } from '../lab-context';
 import { experimentSummary, runSummary } from '../summaries';
+import { costGate } from '../cost-gate';
 
 /** Validates a spec with the runner's schema; throws invalid_input naming each bad field. */
 export function validSpec(input: unknown) {
@@ -61,6 +62,14 @@ async function vocabSizeOf(dataset: unknown): Promise<number> {
 
 const BACKENDS = new Set<string>(['cpu', 'wasm', 'webgpu', 'tensorflow']);
 
+/** The spec's cost estimate on a backend ('auto' and unknown ones: wasm, the usual CPU). */
+async function costOf(spec: unknown, backend: string | undefined) {
+  const { spec: parsed, variants } = validSpec(spec);
+  const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
+  const vocab = await vocabSizeOf(parsed.dataset);
+  return { e: estimateCost(groupLockstep(variants), vocab, b), b, variants };
+}
+
 export function experimentHandlers(
   ctx: LabContext,
 ): Pick<
@@ -89,12 +98,10 @@ export function experimentHandlers(
     },
 
     estimateCost: async ({ spec, backend }) => {
-      const { spec: parsed, variants } = validSpec(spec);
-      const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
-      const vocab = await vocabSizeOf(parsed.dataset);
-      const e = estimateCost(groupLockstep(variants), vocab, b);
+      const { e, b, variants } = await costOf(spec, backend);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
+      const gate = costGate(e);
       return {
         runCount: variants.length,
         parameters: e.parameters,
@@ -103,12 +110,33 @@ export function experimentHandlers(
         seconds: e.seconds,
         backend: b,
         notes: e.notes,
+        confirm: gate.confirm,
+        refuse: gate.refuse,
       };
     },
 
-    createExperiment: ({ name, spec, notes, start }) => {
+    createExperiment: async ({ name, spec, notes, start, backend, confirmCost }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
       validSpec(input);
+      const gate = costGate((await costOf(input, backend)).e);
+      if (gate.refuse)
+        throw new ApiFailure(
+          'invalid_input',
+          `This experiment cannot run here: ${gate.refuse.message}`,
+          [
+            {
+              path: 'spec.model',
+              message: gate.refuse.message,
+              code: gate.refuse.code,
+              params: gate.refuse.params,
+            },
+          ],
+        );
+      if (gate.confirm && start && !confirmCost)
+        throw new ApiFailure(
+          'conflict',
+          `Starting needs confirmation: ${gate.confirm.message}. Confirm (confirmCost: true) to start anyway.`,
+        );
       const created = createExperiment(store, input);
       if (start) startTraining(ctx, created.experiment.id);
       ctx.events.emit({ type: 'experiments.changed' });

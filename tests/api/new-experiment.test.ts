@@ -1,0 +1,118 @@
+/**
+ * What the New-experiment form needs from the API, over a real store: corpus uploads checked
+ * as the CLI checks files; field-level issues with codes; the cost gate (a confirmation above an
+ * hour of training, a refusal with the reason when a model cannot fit in memory).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from '../../src/api/lab';
+import type { ApiError, OperationName, OpInput, OpOutput } from '../../src/api/contract';
+import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
+import { getPreset } from '../../src/experiments/spec/presets';
+import { CorpusError, loadCorpusFile } from '../../src/core/data/corpus-file';
+
+let dir: string;
+let lab: Lab;
+const call = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> => {
+  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
+  if (!r.ok) throw Object.assign(new Error(r.error.message), { error: r.error });
+  return r.result as OpOutput<N>;
+};
+const failure = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<ApiError> => {
+  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
+  if (r.ok) throw new Error(`${name} was expected to fail`);
+  return r.error;
+};
+const spec = () => getPreset('seed-sweep').spec('tiny') as Record<string, unknown>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'homolab-api-form-'));
+  lab = createLab({
+    dbPath: join(dir, 'lab.sqlite'),
+    host: 'serve',
+    workerFactory: nodeWorkerFactory(),
+    log: () => {},
+  });
+});
+afterAll(async () => {
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('corpus upload', () => {
+  it('refuses a Latin-1 file with the words the CLI uses, and stores a UTF-8 one intact', async () => {
+    const latin1 = Buffer.from('caf\xe9 na\xefve\n', 'latin1');
+    const cliPath = join(dir, 'latin1.txt');
+    writeFileSync(cliPath, latin1);
+    const cli = await loadCorpusFile(cliPath).catch((e: CorpusError) => e.message);
+    const err = await failure('uploadCorpus', {
+      filename: 'latin1.txt',
+      base64: latin1.toString('base64'),
+    });
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toBe(String(cli).replace(cliPath, 'latin1.txt'));
+    expect(err.message).toMatch(
+      /latin1\.txt: not valid UTF-8 \(first bad byte 0xe9 at byte offset 3\)/,
+    );
+    const ok = await call('uploadCorpus', {
+      filename: 'utf8.txt',
+      base64: Buffer.from('café naïve\n').toString('base64'),
+    });
+    expect((await loadCorpusFile(ok.path)).documents).toEqual(['café naïve\n']);
+  });
+});
+
+describe('field-level issues', () => {
+  it('name the field, say the problem in words and carry a code for translation', async () => {
+    const blank = await failure('estimateCost', { spec: { ...spec(), name: '   ' } });
+    expect(blank.issues).toEqual([
+      { path: 'spec.name', message: 'must not be blank', code: 'blank', params: {} },
+    ]);
+    const s = spec();
+    s.model = { ...(s.model as object), dModel: 16, nHeads: 3 };
+    const heads = await failure('estimateCost', { spec: s });
+    expect(heads.issues?.[0]).toMatchObject({
+      path: 'spec.model.dModel',
+      message: 'd_model must be divisible by the number of heads: 16 is not divisible by 3',
+      code: 'not_divisible',
+      params: { dModel: 16, nHeads: 3 },
+    });
+    const name = await failure('createExperiment', { name: '  ', spec: spec(), start: false });
+    expect(name.issues).toEqual([
+      { path: 'name', message: 'must not be blank', code: 'blank', params: {} },
+    ]);
+  });
+});
+
+describe('cost gate', () => {
+  it('refuses a model that cannot fit in memory, at the estimate and at create', async () => {
+    const s = spec();
+    s.model = { ...(s.model as object), dModel: 100_000, dFF: 400_000, nHeads: 2 };
+    const e = await call('estimateCost', { spec: s });
+    expect(e.refuse?.code).toBe('too_big_for_memory');
+    expect(e.refuse?.message).toMatch(/needs at least [\d.]+ GB .*this machine has/);
+    const err = await failure('createExperiment', { name: 'huge', spec: s, confirmCost: true });
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toMatch(/cannot run here/);
+    expect(err.message).not.toMatch(/RangeError|\bat \//);
+    expect(lab.store.experiments.list().some((x) => x.name === 'huge')).toBe(false);
+  });
+
+  it('asks to confirm a long training and starts only when confirmed', async () => {
+    const s = spec();
+    s.training = { ...(s.training as object), steps: 1e9 };
+    const e = await call('estimateCost', { spec: s });
+    expect(e.confirm?.code).toBe('long_training');
+    expect(e.refuse).toBeNull();
+    const err = await failure('createExperiment', { name: 'long', spec: s });
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(/needs confirmation/);
+    // Saving without starting needs no confirmation.
+    const draft = await call('createExperiment', { name: 'long draft', spec: s, start: false });
+    expect(draft.status).toBe('draft');
+    const tiny = await call('estimateCost', { spec: spec() });
+    expect([tiny.confirm, tiny.refuse]).toEqual([null, null]);
+  });
+});
