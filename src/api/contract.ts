@@ -329,6 +329,7 @@ export {
   MEASURE_IDS,
   COMPARISON_MEASURE_IDS,
   OUTPUT_MEASURE_IDS,
+  isMeasureId,
   type MeasureId,
   type MeasureEntry,
   type ComparisonMeasureId,

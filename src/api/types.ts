@@ -190,6 +190,11 @@ export interface LabOptions {
   version: string;
   /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
   host: 'electron' | 'serve';
+  /**
+   * The lab's training backend: what was asked for ('auto', 'wasm', …) and what training
+   * actually ran on (null until known), with why.
+   */
+  backend?: { choice: string; chosen: string | null; reason: string };
 }
 
 export interface CostEstimate {

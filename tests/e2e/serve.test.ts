@@ -98,7 +98,12 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
       .poll(() => page.locator('tr[data-status="completed"]').count(), { timeout: 10_000 })
       .toBe(3);
     const chart = page.locator('.chart-box').first();
-    await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(3);
+    // One training-loss curve per run, plus its dashed eval-loss curve.
+    await expect
+      .poll(async () => (await chart.getAttribute('data-series-labels'))?.split('|').sort())
+      .toEqual(
+        ['initSeed=0', 'initSeed=1', 'initSeed=2'].flatMap((n) => [n, `${n} · Eval loss`]).sort(),
+      );
     await expect
       .poll(async () => Number(await chart.getAttribute('data-point-count')))
       .toBeGreaterThanOrEqual(3 * 12);
@@ -117,14 +122,14 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
   it('compares the runs: curves, seed group band, sorting, config diff', async () => {
     await page.goto(`${new URL(served.url).origin}/#/runs/${experimentId}`);
     const table = page.getByTestId('runs-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => table.locator('tbody tr[data-run]').count()).toBe(3);
     const chart = page.locator('.chart-box').first();
     await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(3);
     expect(Number(await chart.getAttribute('data-point-count'))).toBeGreaterThanOrEqual(36);
     // The config diff names the seed, the only thing that differs.
     await expect.poll(() => page.getByTestId('config-diff').textContent()).toContain('initSeed');
     // Seed groups: one mean curve with a min–max band.
-    await page.getByTestId('group-seeds').check();
+    await page.getByTestId('group-by').selectOption('seeds');
     await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(1);
     expect(Number(await chart.getAttribute('data-band-count'))).toBe(1);
     await page.getByTestId('smoothing').fill('0.9');
@@ -135,7 +140,7 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await screenshot(page, '06-compare');
     // Filter narrows the table.
     await page.getByTestId('run-filter').fill('initSeed=1');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => table.locator('tbody tr[data-run]').count()).toBe(1);
   });
 
   it('computes analyses from the similarity view and shows the trained runs’ data', async () => {
@@ -352,7 +357,7 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
 
   it('opens an experiment comparison from a run’s context menu', async () => {
     await page.goto(`${new URL(served.url).origin}/#/runs/${experimentId}`);
-    const row = page.getByTestId('runs-table').locator('tbody tr').first();
+    const row = page.getByTestId('runs-table').locator('tbody tr[data-run]').first();
     await row.waitFor();
     await row.click({ button: 'right' });
     const menu = page.getByTestId('context-menu');
@@ -385,10 +390,8 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     expect(bundle.data.runs).toHaveLength(3);
 
     await page.locator('[data-nav="experiments"]').click();
-    await page
-      .locator(`tr[data-experiment="${secondId}"]`)
-      .getByRole('button', { name: 'Delete' })
-      .click();
+    await page.locator(`tr[data-experiment="${secondId}"]`).getByTestId('experiment-more').click();
+    await page.getByTestId('context-menu').locator('[data-menu-item="delete"]').click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.locator(`tr[data-experiment="${secondId}"]`).count()).toBe(0);
 

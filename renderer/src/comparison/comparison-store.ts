@@ -5,36 +5,41 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { Comparison, SavedComparison } from '../../../src/api/types';
+import type { Comparison, MetricName, SavedComparison } from '../../../src/api/types';
 import { COMPARISON_MEASURE_IDS, type OpInput } from '../../../src/api/contract';
 import { getClient } from '../transport';
-import type { Layout, ComparisonAxis } from './comparison-charts';
+import type { Layout, RunCurve } from './comparison-charts';
+import type { AxesChoice, CurveAxis } from '../shared/chart-axes';
+import { useAnalysisStore } from '../similarity/analysis-store';
 
 /** The measures the comparison reads; analysed on request for experiments that lack them. */
 export const COMPARE_ANALYSIS: NonNullable<OpInput<'analyzeExperiment'>['measures']> = [
   ...COMPARISON_MEASURE_IDS,
 ];
 
-export interface AnalysisState {
-  done: number;
-  total: number;
-  message: string;
-  error: string | null;
-}
+/** The API's metric for a stored metric name ('eval_loss' is the eval loss). */
+const apiMetric = (name: string): MetricName | null =>
+  name === 'loss' ? 'loss' : name === 'evalLoss' || name === 'eval_loss' ? 'evalLoss' : null;
 
 export const useComparisonStore = defineStore('comparison', () => {
   const ids = ref<number[]>([]);
   const comparison = shallowRef<Comparison | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const axis = ref<ComparisonAxis>('step');
+  const axis = ref<CurveAxis>('step');
   const metricIndex = ref(0);
   const layout = ref<Layout>('auto');
+  const axes = ref<AxesChoice>('auto');
+  const logY = ref(false);
+  /** Each run's curve of the chosen metric on the chosen axis (fraction: by step). */
+  const curves = shallowRef<Map<number, RunCurve>>(new Map());
+  /** Experiments whose analysis this view started and waits for. */
+  const waiting = ref<number[]>([]);
+  const analysis = useAnalysisStore();
   const similarityMeasure = ref('linear-cka');
   const saved = ref<SavedComparison[]>([]);
   /** The saved comparison shown, when one was reopened (its snapshot). */
   const openedSaved = ref<SavedComparison | null>(null);
-  const analyses = ref<Record<number, AnalysisState>>({});
   let request = 0;
 
   const options = computed(() => ({ similarityMeasure: similarityMeasure.value }));
@@ -70,7 +75,10 @@ export const useComparisonStore = defineStore('comparison', () => {
         experimentIds,
         options: options.value,
       });
-      if (mine === request) comparison.value = c;
+      if (mine === request) {
+        comparison.value = c;
+        await fetchCurves();
+      }
     } catch (e) {
       if (mine === request) {
         comparison.value = null;
@@ -79,6 +87,24 @@ export const useComparisonStore = defineStore('comparison', () => {
     } finally {
       if (mine === request) loading.value = false;
     }
+  }
+
+  /** The runs' curves behind the seed-group bands, at each run's own resolution. */
+  async function fetchCurves(): Promise<void> {
+    const c = comparison.value;
+    const metric = apiMetric(c?.settings.metrics[metricIndex.value] ?? 'loss');
+    const runIds = (c?.experiments ?? []).flatMap((e) => e.seedGroups.flatMap((g) => g.runIds));
+    if (!c || !metric || !runIds.length) {
+      curves.value = new Map();
+      return;
+    }
+    const series = await getClient().call('getMetrics', {
+      runIds,
+      metric,
+      x: axis.value === 'fraction' ? 'step' : axis.value,
+      maxPoints: 400,
+    });
+    curves.value = new Map(series.map((s) => [s.runId, { x: s.x, y: s.y }]));
   }
 
   async function refreshSaved(): Promise<void> {
@@ -105,6 +131,7 @@ export const useComparisonStore = defineStore('comparison', () => {
     comparison.value = o.comparison;
     openedSaved.value = o.saved;
     error.value = null;
+    await fetchCurves().catch(() => (curves.value = new Map()));
     return o.comparison.experimentIds;
   }
 
@@ -128,11 +155,9 @@ export const useComparisonStore = defineStore('comparison', () => {
   /** Starts the analyses the comparison needs for every experiment lacking them. */
   async function analyzeMissing(): Promise<void> {
     for (const id of needsAnalysis.value) {
-      analyses.value = {
-        ...analyses.value,
-        [id]: { done: 0, total: 1, message: 'queued', error: null },
-      };
-      await getClient().call('analyzeExperiment', {
+      if (analysis.running(id)) continue;
+      waiting.value = [...new Set([...waiting.value, id])];
+      await analysis.start({
         experimentId: id,
         measures: [
           ...new Set([similarityMeasure.value, ...COMPARE_ANALYSIS]),
@@ -142,17 +167,15 @@ export const useComparisonStore = defineStore('comparison', () => {
     }
   }
 
-  /** Applies an analysis progress event; reloads when every started analysis has ended. */
-  function onAnalysis(e: { experimentId: number } & AnalysisState): void {
-    if (!(e.experimentId in analyses.value)) return;
-    analyses.value = { ...analyses.value, [e.experimentId]: { ...e } };
-    const all = Object.values(analyses.value);
-    if (all.every((a) => a.done >= a.total)) {
-      const failed = all.some((a) => a.error);
-      if (!failed) analyses.value = {};
+  // Reload once every analysis this view waits for has ended (whoever started it).
+  analysis.onProgress(() => {
+    if (!waiting.value.length) return;
+    const states = waiting.value.map((id) => analysis.byExperiment[id]);
+    if (states.every((st) => st?.finished)) {
+      waiting.value = [];
       void load();
     }
-  }
+  });
 
   return {
     ids,
@@ -162,10 +185,14 @@ export const useComparisonStore = defineStore('comparison', () => {
     axis,
     metricIndex,
     layout,
+    axes,
+    logY,
+    curves,
+    waiting,
+    fetchCurves,
     similarityMeasure,
     saved,
     openedSaved,
-    analyses,
     needsAnalysis,
     load,
     refreshSaved,
@@ -174,6 +201,5 @@ export const useComparisonStore = defineStore('comparison', () => {
     remove,
     exportFile,
     analyzeMissing,
-    onAnalysis,
   };
 });

@@ -1,6 +1,7 @@
 /**
- * Seed groups: runs whose configs differ only in their seeds are replicates of one variant;
- * Compare draws each group as the mean curve with a min–max band.
+ * Run groups: by seeds (runs whose configs differ only in their seeds are replicates of one
+ * variant) or by the value of any config field; the runs view draws each group as the mean
+ * curve with a min–max band.
  */
 
 /** Config keys that are seeds (replicates differ only in these). */
@@ -36,7 +37,30 @@ export function groupBySeed<R extends GroupableRun>(runs: R[]): RunGroup<R>[] {
         .filter((k) => !isSeedKey(k))
         .map((k) => `${k.split('.').pop()}=${String(r.config[k])}`)
         .join(' ');
-      g = { key, label: label || 'all seeds', runs: [] };
+      g = { key, label: label || ALL_SEEDS, runs: [] };
+      groups.set(key, g);
+    }
+    g.runs.push(r);
+  }
+  return [...groups.values()];
+}
+
+/** The label of the one group of a pure seed sweep (translated by the view). */
+export const ALL_SEEDS = '*';
+
+/** Groups runs by the value of one config field (missing → '—'), keeping first-seen order. */
+export function groupByField<R extends GroupableRun>(runs: R[], field: string): RunGroup<R>[] {
+  const groups = new Map<string, RunGroup<R>>();
+  for (const r of runs) {
+    const v = r.config[field];
+    const key = JSON.stringify(v ?? null);
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        key,
+        label: `${field.split('.').pop()}=${v === undefined ? '—' : String(v)}`,
+        runs: [],
+      };
       groups.set(key, g);
     }
     g.runs.push(r);

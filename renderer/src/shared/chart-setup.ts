@@ -1,4 +1,7 @@
-/** Registers only the Chart.js parts we use (keeps the bundle small, no eval — CSP-safe). */
+/**
+ * Registers only the Chart.js parts we use (keeps the bundle small, no eval — CSP-safe) and
+ * gives charts the page's font.
+ */
 import {
   Chart,
   LineController,
@@ -26,6 +29,9 @@ export function setupCharts(): typeof Chart {
       Legend,
       Tooltip,
     );
+    // The page's font stack (with its CJK fallbacks), so chart labels read in every language.
+    const family = globalThis.document ? getComputedStyle(document.body).fontFamily : '';
+    if (family) Chart.defaults.font.family = family;
     done = true;
   }
   return Chart;

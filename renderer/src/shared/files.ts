@@ -25,13 +25,29 @@ export function browserDownload(file: FilePayload): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Where a file went: a path (native dialog), the browser's downloads, or nowhere (cancelled). */
+export type SavedTo = { kind: 'path'; path: string } | { kind: 'download' } | { kind: 'cancelled' };
+
 export async function saveFile(
   client: LabClient,
   host: 'electron' | 'serve',
   file: FilePayload,
-): Promise<void> {
-  if (host === 'electron') await client.call('saveFile', file);
-  else browserDownload(file);
+): Promise<SavedTo> {
+  if (host === 'electron') {
+    const r = await client.call('saveFile', file);
+    return r.saved && r.path ? { kind: 'path', path: r.path } : { kind: 'cancelled' };
+  }
+  browserDownload(file);
+  return { kind: 'download' };
+}
+
+/** The file's size in bytes (base64 payloads decoded). */
+export function payloadBytes(file: FilePayload): number {
+  if (file.encoding === 'base64') {
+    const pad = file.data.endsWith('==') ? 2 : file.data.endsWith('=') ? 1 : 0;
+    return Math.floor((file.data.length * 3) / 4) - pad;
+  }
+  return new TextEncoder().encode(file.data).length;
 }
 
 /** A canvas PNG (data URL) as a FilePayload. */

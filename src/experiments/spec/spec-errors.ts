@@ -11,8 +11,14 @@ import type { z } from 'zod';
 /** Kinds of problems, for translating `message` (params named per code below). */
 export type IssueCode =
   | 'blank'
-  | 'too_small' // minimum, inclusive (0|1), origin
-  | 'too_big' // maximum, inclusive (0|1), origin
+  | 'at_least' // minimum (numbers)
+  | 'more_than' // minimum
+  | 'at_most' // maximum
+  | 'less_than' // maximum
+  | 'too_short' // minimum (characters)
+  | 'too_long' // maximum
+  | 'too_few' // minimum (items)
+  | 'too_many' // maximum
   | 'not_integer'
   | 'wrong_type' // expected
   | 'one_of' // values
@@ -126,24 +132,10 @@ export function humanIssue(issue: z.core.$ZodIssue): Omit<SpecIssue, 'path'> {
       const min = bound(issue.minimum);
       if (issue.origin === 'string' && min === 1)
         return { message: 'must not be blank', code: 'blank', params: {} };
-      const what = sizeWord(issue.origin);
-      const op = issue.inclusive ? 'at least' : 'more than';
-      return {
-        message: `must be ${op} ${min}${what}`,
-        code: 'too_small',
-        params: { minimum: min, inclusive: issue.inclusive ? 1 : 0, origin: issue.origin },
-      };
+      return bounded(issue.origin, min, issue.inclusive ?? true, 'min');
     }
-    case 'too_big': {
-      const max = bound(issue.maximum);
-      const what = sizeWord(issue.origin);
-      const op = issue.inclusive ? 'at most' : 'less than';
-      return {
-        message: `must be ${op} ${max}${what}`,
-        code: 'too_big',
-        params: { maximum: max, inclusive: issue.inclusive ? 1 : 0, origin: issue.origin },
-      };
-    }
+    case 'too_big':
+      return bounded(issue.origin, bound(issue.maximum), issue.inclusive ?? true, 'max');
     case 'custom':
       if (issue.params?.code === 'blank')
         return { message: 'must not be blank', code: 'blank', params: {} };
@@ -153,11 +145,27 @@ export function humanIssue(issue: z.core.$ZodIssue): Omit<SpecIssue, 'path'> {
   }
 }
 
-/** ' characters' for strings, ' items' for arrays, nothing for numbers. */
-function sizeWord(origin: string): string {
-  return origin === 'string'
-    ? ' characters'
-    : origin === 'array' || origin === 'set'
-      ? ' items'
-      : '';
+/** A bound on a number, a text's length or a list's size, in words. */
+function bounded(
+  origin: string,
+  limit: number,
+  inclusive: boolean,
+  side: 'min' | 'max',
+): Omit<SpecIssue, 'path'> {
+  const params = { [side === 'min' ? 'minimum' : 'maximum']: limit };
+  if (origin === 'string')
+    return side === 'min'
+      ? { message: `must have at least ${limit} characters`, code: 'too_short', params }
+      : { message: `must have at most ${limit} characters`, code: 'too_long', params };
+  if (origin === 'array' || origin === 'set')
+    return side === 'min'
+      ? { message: `needs at least ${limit} items`, code: 'too_few', params }
+      : { message: `takes at most ${limit} items`, code: 'too_many', params };
+  if (side === 'min')
+    return inclusive
+      ? { message: `must be at least ${limit}`, code: 'at_least', params }
+      : { message: `must be more than ${limit}`, code: 'more_than', params };
+  return inclusive
+    ? { message: `must be at most ${limit}`, code: 'at_most', params }
+    : { message: `must be less than ${limit}`, code: 'less_than', params };
 }

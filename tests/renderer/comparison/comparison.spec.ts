@@ -1,7 +1,9 @@
 /**
  * The experiment comparison's chart data and summary table: overlay where the axes match, side
- * by side (with shared ranges) where they do not; sorting with nulls last; the estimate plot;
- * the comparison route. Inputs are comparison objects shaped exactly as the core returns them.
+ * by side (shared or per-pane ranges) where they do not; x as fraction of training; profile gaps
+ * at layers an experiment lacks; y never below the data's floor; sorting with nulls last; the
+ * estimate plot; the comparison route. Inputs are comparison objects shaped as the core returns
+ * them.
  */
 import { describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
@@ -12,6 +14,8 @@ import {
   profileChart,
   sharedRange,
   trajectoryChart,
+  type ChartChoice,
+  type RunCurve,
 } from '../../../renderer/src/comparison/comparison-charts';
 import { sortRows, summaryColumns } from '../../../renderer/src/comparison/comparison-summary';
 import { parseHash } from '../../../renderer/src/shared/ui-store';
@@ -102,6 +106,30 @@ function comparison(a: ExperimentComparison, b: ExperimentComparison): Compariso
   };
 }
 
+const choice = (over: Partial<ChartChoice> = {}): ChartChoice => ({
+  axis: 'step',
+  layout: 'auto',
+  axes: 'auto',
+  ...over,
+});
+const words = { agreement: 'top-1 agreement' };
+
+/** Runs 1–3 of experiment 1 and 4–6 of experiment 2, `steps` long, loss falling from 2. */
+function curves(stepsA: number, stepsB: number): Map<number, RunCurve> {
+  const curve = (steps: number, k: number): RunCurve => {
+    const x = Array.from({ length: steps }, (_, i) => i + 1);
+    return { x, y: x.map((s) => 2 - s / steps + k * 0.1) };
+  };
+  return new Map([
+    [1, curve(stepsA, 0)],
+    [2, curve(stepsA, 1)],
+    [3, curve(stepsA, 2)],
+    [4, curve(stepsB, 0)],
+    [5, curve(stepsB, 1)],
+    [6, curve(stepsB, 2)],
+  ]);
+}
+
 describe('comparison charts', () => {
   const same = comparison(
     entry(1, 'A', ['embed', 'blocks.0', 'final_norm'], [6, 12], 0.8),
@@ -111,41 +139,83 @@ describe('comparison charts', () => {
     entry(1, 'A', ['embed', 'blocks.0', 'final_norm'], [6, 12], 0.8),
     entry(2, 'B', ['embed', 'blocks.0', 'blocks.1', 'final_norm'], [10, 20, 30], 0.6),
   );
+  // The second experiment's seed group holds runs 4–6.
+  same.experiments[1].seedGroups[0].runIds = [4, 5, 6];
+  deeper.experiments[1].seedGroups[0].runIds = [4, 5, 6];
 
-  it('overlays loss curves on the shared grid, dropping points without data', () => {
-    const c = lossChart(same, 0, 'step', 'auto');
+  it('overlays seed-group loss curves from the runs’ own curves, with a min–max band', () => {
+    const c = lossChart(same, curves(12, 12), choice());
     expect(c.overlay).toBe(true);
     expect(c.panes).toHaveLength(1);
     expect(c.panes[0].series.map((s) => s.label)).toEqual(['A (n=3)', 'B (n=3)']);
-    expect(c.panes[0].series[0].x).toEqual([1, 6]);
-    expect(c.panes[0].series[0].band).toEqual({ min: [2.1, 1.6], max: [1.9, 1.4] });
-    const side = lossChart(same, 0, 'step', 'side');
+    expect(c.panes[0].series[0].x).toHaveLength(12);
+    expect(c.panes[0].series[0].y[0]).toBeCloseTo(2 - 1 / 12 + 0.1);
+    expect(c.panes[0].series[0].band!.min[0]).toBeCloseTo(2 - 1 / 12);
+    const side = lossChart(same, curves(12, 12), choice({ layout: 'side' }));
     expect(side.panes.map((p) => p.experimentId)).toEqual([1, 2]);
     // Side-by-side panes share one y range covering both experiments.
-    expect(side.yRange).toEqual(sharedRange(side.panes.flatMap((p) => p.series)));
+    const all = side.panes.flatMap((p) => p.series);
+    expect(side.panes[0].yRange).toEqual(sharedRange(all));
+    expect(side.panes[1].yRange).toEqual(sharedRange(all));
   });
 
-  it('overlays profiles when the layers match and puts them side by side when not', () => {
-    const a = profileChart(same, 'auto');
+  it('keeps a 12-step experiment readable next to a 600-step one', () => {
+    const c = curves(12, 600);
+    // By step: side by side, each pane its own x (auto), both with every point.
+    const bySteps = lossChart(same, c, choice());
+    expect(bySteps.overlay).toBe(false);
+    expect(bySteps.independentX).toBe(true);
+    expect(bySteps.panes[0].xRange).toEqual([1, 12]);
+    expect(bySteps.panes[1].xRange).toEqual([1, 600]);
+    expect(bySteps.panes[0].series[0].x).toHaveLength(12);
+    // Shared axes on request.
+    expect(lossChart(same, c, choice({ axes: 'shared' })).panes[0].xRange).toEqual([1, 600]);
+    // As a fraction of training: one overlaid chart, both ending at 1.
+    const byFraction = lossChart(same, c, choice({ axis: 'fraction' }));
+    expect(byFraction.overlay).toBe(true);
+    const [a, b] = byFraction.panes[0].series;
+    expect(a.x.at(-1)).toBe(1);
+    expect(b.x.at(-1)).toBe(1);
+    expect(a.x[0]).toBeCloseTo(1 / 12);
+  });
+
+  it('never puts the y axis below the data’s floor', () => {
+    const r = sharedRange([{ label: 'a', color: '#000', x: [0, 1], y: [0.001, 3] }]);
+    expect(r![0]).toBe(0);
+    expect(r![1]).toBeGreaterThan(3);
+    const cka = profileChart(same, choice());
+    expect(cka.panes[0].yRange![0]).toBeGreaterThanOrEqual(0);
+    expect(cka.panes[0].yRange![1]).toBeLessThanOrEqual(1);
+  });
+
+  it('overlays profiles when the layers match, with a gap at a layer a model does not have', () => {
+    const a = profileChart(same, choice());
     expect(a.overlay).toBe(true);
     expect(a.xTickLabels).toEqual(same.layers);
-    // x positions index the comparison's shared layer axis.
-    expect(a.panes[0].series[1].x).toEqual([0, 1, 3]);
-    const b = profileChart(deeper, 'auto');
+    // x positions index the comparison's shared layer axis; blocks.1 (index 2) is a gap.
+    expect(a.panes[0].series[1].x).toEqual([0, 1, 2, 3]);
+    expect(a.panes[0].series[1].y[2]).toBeNaN();
+    expect(a.panes[0].series[1].y.filter(Number.isFinite)).toHaveLength(3);
+    const b = profileChart(deeper, choice());
     expect(b.overlay).toBe(false);
     expect(b.panes[1].series[0].x).toEqual([0, 1, 2, 3]);
-    expect(b.xRange).toEqual([0, 3]);
-    const [lo, hi] = b.yRange!;
+    expect(b.panes[1].series[0].y.every(Number.isFinite)).toBe(true);
+    expect(b.panes[0].xRange).toEqual([0, 3]);
+    const [lo, hi] = b.panes[0].yRange!;
     expect(lo).toBeLessThan(0.3);
     expect(hi).toBeGreaterThan(0.8);
   });
 
-  it('puts trajectories side by side when the analysed steps differ', () => {
-    expect(trajectoryChart(same, 'step', 'auto').overlay).toBe(true);
-    const t = trajectoryChart(deeper, 'step', 'auto');
+  it('puts trajectories side by side when the analysed steps differ, with points', () => {
+    expect(trajectoryChart(same, choice(), words).overlay).toBe(true);
+    const t = trajectoryChart(deeper, choice(), words);
     expect(t.overlay).toBe(false);
-    expect(t.xRange).toEqual([6, 30]);
-    expect(trajectoryChart(deeper, 'step', 'overlay').overlay).toBe(true);
+    expect(t.panes[0].xRange).toEqual([6, 30]);
+    expect(t.panes[0].series[0].points).toBe(true);
+    expect(trajectoryChart(deeper, choice({ layout: 'overlay' }), words).overlay).toBe(true);
+    // As a fraction of training: each experiment's last checkpoint at 1.
+    const f = trajectoryChart(deeper, choice({ axis: 'fraction' }), words);
+    expect(f.panes.flatMap((p) => p.series.map((s) => s.x.at(-1)))).toEqual([1, 1]);
   });
 
   it('reads output homogenization per experiment, null where not analysed', () => {
@@ -187,10 +257,13 @@ describe('comparison summary table', () => {
     expect(sortRows(rows, cols, 'name', false).map((r) => r.name)).toEqual(['a', 'b', 'c']);
   });
 
-  it('has a value and a difference column per homogenization measure', () => {
+  it('has one column per homogenization measure, holding its value and its difference', () => {
     const keys = cols.map((c) => c.key);
-    for (const m of ['linear-cka', 'top1-agreement', 'jsd', 'error-consistency'])
-      expect(keys).toEqual(expect.arrayContaining([m, `${m}:diff`]));
+    for (const m of ['linear-cka', 'top1-agreement', 'jsd', 'error-consistency']) {
+      expect(keys).toContain(m);
+      expect(cols.find((c) => c.key === m)?.diff?.key).toBe(`${m}:diff`);
+    }
+    expect(keys.some((k) => k.endsWith(':diff'))).toBe(false);
   });
 });
 

@@ -25,8 +25,8 @@ describe('ExperimentsView', () => {
     const w = mount(ExperimentsView, { attachTo: document.body });
     await flushPromises();
     expect(w.text()).toContain('To delete');
-    const del = w.findAll('button').find((b) => b.text() === 'Delete')!;
-    await del.trigger('click');
+    await w.find('[data-testid="experiment-more"]').trigger('click');
+    await w.find('[data-menu-item="delete"]').trigger('click');
     expect(w.find('[role="dialog"]').text()).toContain('“To delete”');
     expect((await env.client.call('listExperiments', {})).length).toBe(1);
     await w.find('[data-testid="modal-confirm"]').trigger('click');
