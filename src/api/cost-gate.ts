@@ -10,6 +10,9 @@ import { totalmem } from 'node:os';
 import type { CostEstimate as SpecCost } from '../experiments/spec/estimate';
 import type { Reason } from './types';
 
+/** The codes of the verdict's reasons (the app words each one). */
+export const COST_REASON_CODES = ['long_training', 'too_big_for_memory'] as const;
+
 /** Above this much estimated training time, starting asks first. */
 export const CONFIRM_SECONDS = 3600;
 const BYTES_PER_PARAMETER = 16;

@@ -40,6 +40,9 @@ export function totalStepsOf(run: RunRow): number {
   return 0;
 }
 
+/** The codes of `waitReason` (the app words each one). */
+export const WAIT_REASON_CODES = ['paused', 'group', 'queue', 'not_started'] as const;
+
 /** Why a queued run is not training yet, from the runner's queue. */
 export function waitReason(ctx: LabContext, run: RunRow): Reason | null {
   if (run.status !== 'queued') return null;

@@ -1,6 +1,7 @@
 /** English strings. The key set is the type every other language must match. */
 export const en = {
   'app.title': 'Homolab',
+  'app.shortcut': 'Alt+{n}',
   'app.skip': 'Skip to content',
   'app.backend': 'Backend: {backend}',
   'app.backendAuto': 'Chosen automatically (auto): the fastest backend that works on this machine',

@@ -3,6 +3,7 @@ import type { MessageKey } from './en';
 
 export const zh: Record<MessageKey, string> = {
   'app.title': 'Homolab',
+  'app.shortcut': 'Alt+{n}',
   'app.skip': '跳到主要内容',
   'app.backend': '后端：{backend}',
   'app.backendAuto': '自动选择（auto）：本机可用的最快后端',

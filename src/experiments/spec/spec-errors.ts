@@ -8,29 +8,31 @@
  */
 import type { z } from 'zod';
 
-/** Kinds of problems, for translating `message` (params named per code below). */
-export type IssueCode =
-  | 'blank'
-  | 'at_least' // minimum (numbers)
-  | 'more_than' // minimum
-  | 'at_most' // maximum
-  | 'less_than' // maximum
-  | 'too_short' // minimum (characters)
-  | 'too_long' // maximum
-  | 'too_few' // minimum (items)
-  | 'too_many' // maximum
-  | 'not_integer'
-  | 'wrong_type' // expected
-  | 'one_of' // values
-  | 'unknown_field' // allowed
-  | 'not_divisible' // dModel, nHeads
-  | 'rope_odd_head' // headSize
-  | 'sinusoidal_odd' // dModel
-  | 'one_budget'
-  | 'warmup_too_long' // warmupSteps, steps
-  | 'duplicate_variant' // of
-  | 'too_many_variants' // max
-  | 'other';
+/** Kinds of problems, for translating `message` (params named per code in the comments). */
+export const ISSUE_CODES = [
+  'blank',
+  'at_least', // minimum (numbers)
+  'more_than', // minimum
+  'at_most', // maximum
+  'less_than', // maximum
+  'too_short', // minimum (characters)
+  'too_long', // maximum
+  'too_few', // minimum (items)
+  'too_many', // maximum
+  'not_integer',
+  'wrong_type', // expected
+  'one_of', // values
+  'unknown_field', // allowed
+  'not_divisible', // dModel, nHeads
+  'rope_odd_head', // headSize
+  'sinusoidal_odd', // dModel
+  'one_budget',
+  'warmup_too_long', // warmupSteps, steps
+  'duplicate_variant', // of
+  'too_many_variants', // max
+  'other',
+] as const;
+export type IssueCode = (typeof ISSUE_CODES)[number];
 
 /** One problem with a spec. */
 export interface SpecIssue {
