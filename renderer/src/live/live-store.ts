@@ -8,6 +8,7 @@ import { computed, ref } from 'vue';
 import type { LabEvent } from '../../../src/api/contract';
 import type { RunSummary } from '../../../src/api/types';
 import { getClient } from '../transport';
+import { useExperimentsStore } from '../experiments/experiments-store';
 
 /** Live points per run, appended from progress events (bounded). */
 export interface LivePoints {
@@ -34,11 +35,15 @@ export const useLiveStore = defineStore('live', () => {
     runs.value = result;
   }
 
+  const experiments = useExperimentsStore();
   const has = (...statuses: RunSummary['status'][]) =>
     runs.value.some((r) => statuses.includes(r.status));
   /** Training or waiting to: what Pause and Cancel act on. */
   const anyActive = computed(() => has('running', 'queued'));
-  const anyPaused = computed(() => has('paused'));
+  /** Paused: a run says so, or the experiment does (paused before its runs started). */
+  const anyPaused = computed(
+    () => has('paused') || experiments.list.find((e) => e.id === runsOf.value)?.status === 'paused',
+  );
   /** The toolbar: Pause while training or queued (a queued one is held), Resume when paused or
    *  interrupted (never while it trains), Cancel while anything is unfinished. */
   const canPause = computed(() => anyActive.value && !anyPaused.value);
