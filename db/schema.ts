@@ -129,6 +129,51 @@ CREATE TABLE imports (
 );
 `;
 
+/**
+ * Saved comparisons get their own tables (they were analysis rows of kind 'comparison' with no
+ * experiment). AUTOINCREMENT: a deleted comparison's id is never handed out again, so a link
+ * or an open view cannot silently show another one. Each member experiment is linked by id
+ * (set NULL when the experiment is deleted, so a later experiment that reuses the id is never
+ * taken for it) and by uid (to name what was compared).
+ */
+const V2 = `
+CREATE TABLE comparisons (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  name        TEXT    NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
+  options     TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+  snapshot    TEXT    NOT NULL CHECK (json_valid(snapshot)),
+  format      INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE comparison_experiments (
+  comparison_id   INTEGER NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+  position        INTEGER NOT NULL,
+  experiment_id   INTEGER REFERENCES experiments (id) ON DELETE SET NULL,
+  experiment_uid  TEXT    NOT NULL,
+  PRIMARY KEY (comparison_id, position)
+);
+CREATE INDEX comparison_experiments_by_experiment ON comparison_experiments (experiment_id);
+
+INSERT INTO comparisons (id, name, options, snapshot, format, created_at)
+  SELECT id, trim(json_extract(params, '$.name')),
+         coalesce(json_extract(result, '$.options'), '{}'),
+         coalesce(json_extract(result, '$.comparison'), '{}'),
+         coalesce(json_extract(params, '$.format'), 1), created_at
+  FROM analyses
+  WHERE kind = 'comparison' AND experiment_id IS NULL
+    AND length(trim(coalesce(json_extract(params, '$.name'), ''))) BETWEEN 1 AND 200;
+
+INSERT INTO comparison_experiments (comparison_id, position, experiment_id, experiment_uid)
+  SELECT a.id, CAST(j.key AS INTEGER), e.id, coalesce(e.uid, 'deleted:' || j.value)
+  FROM analyses a, json_each(json_extract(a.params, '$.experimentIds')) j
+  LEFT JOIN experiments e ON e.id = j.value
+  WHERE a.kind = 'comparison' AND a.experiment_id IS NULL
+    AND a.id IN (SELECT id FROM comparisons);
+
+DELETE FROM analyses WHERE kind = 'comparison' AND experiment_id IS NULL;
+`;
+
 // Tags and notes on runs, as researchers keep them in W&B or MLflow: tags are a JSON array of
 // strings (a run has a handful; filtering happens in the UI), notes are free text.
 const V4 = `
@@ -139,6 +184,7 @@ ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 /** All migrations, ascending by version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
+  { version: 2, name: 'saved comparisons table', up: (db) => db.exec(V2) },
   { version: 4, name: 'run tags and notes', up: (db) => db.exec(V4) },
 ];
 

@@ -11,6 +11,7 @@ import { backupStore, type BackupOptions } from './backup';
 import { migrate, schemaVersion, type Migration } from './migrate';
 import { createAnalysesRepo, type AnalysesRepo } from './repos/analyses';
 import { createCheckpointsRepo, type CheckpointsRepo } from './repos/checkpoints';
+import { createComparisonsRepo, type ComparisonsRepo } from './repos/comparisons';
 import type { RepoContext } from './repos/context';
 import { createDatasetsRepo, type DatasetsRepo } from './repos/datasets';
 import { createExperimentsRepo, type ExperimentsRepo } from './repos/experiments';
@@ -60,6 +61,7 @@ export interface Store {
   readonly checkpoints: CheckpointsRepo;
   readonly analyses: AnalysesRepo;
   readonly samples: SamplesRepo;
+  readonly comparisons: ComparisonsRepo;
   /** Runs that recovery marked 'interrupted' when this store was opened. */
   readonly recovered: readonly RecoveredRun[];
   /** Runs `fn` in one (nested-safe) transaction. */
@@ -119,6 +121,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const checkpoints = createCheckpointsRepo(ctx);
   const analyses = createAnalysesRepo(ctx);
   const samples = createSamplesRepo(ctx);
+  const comparisons = createComparisonsRepo(ctx);
 
   const recoverOpt = opts.recover ?? true;
   const recovered =
@@ -136,6 +139,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     checkpoints,
     analyses,
     samples,
+    comparisons,
     recovered,
     db,
     transaction(fn) {

@@ -213,6 +213,29 @@ export interface AnalysisRow {
   createdAt: number;
 }
 
+export interface ComparisonInput {
+  name: string;
+  /** Experiments compared, in display order. */
+  experimentIds: number[];
+  options: JsonObject;
+  snapshot: Json;
+  /** Version of the snapshot's shape. */
+  format: number;
+}
+
+export interface ComparisonRow {
+  id: number;
+  name: string;
+  /** In display order; null where the experiment has since been deleted. */
+  experimentIds: (number | null)[];
+  /** The experiments' uids, kept when they are deleted. */
+  experimentUids: string[];
+  options: JsonObject;
+  snapshot: Json;
+  format: number;
+  createdAt: number;
+}
+
 export interface SampleInput {
   runId: number;
   step: number;

@@ -15,5 +15,3 @@ export type PreloadApi = { readonly [N in OperationName]: PreloadOperation } & {
 /** The IPC channel names (one for calls, one for pushed events). */
 export const IPC_INVOKE = 'homolab:invoke';
 export const IPC_EVENT = 'homolab:event';
-/** The extra, non-operation member of the exposed object. */
-export const PRELOAD_EXTRA_KEYS = ['onEvent'] as const;

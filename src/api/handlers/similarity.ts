@@ -3,7 +3,6 @@
  * src/core/similarity). Reads analysis rows; computes nothing heavy itself except the 2-D MDS
  * map from a stored matrix.
  */
-import type { AnalysisRow } from '../../../db/types';
 import type { Handlers } from '../dispatcher';
 import { notFound } from '../errors';
 import { AnalysisJobs } from '../analysis-jobs';
@@ -11,7 +10,7 @@ import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
 import type { SimilarityMatrix, SimilarityTrajectory } from '../types';
-import { readAnalyses, sortLayers, type PairValue } from '../analysis-reader';
+import { pairData, sortLayers, type PairValue } from '../../experiments/analysis/rows';
 
 export function similarityHandlers(
   ctx: LabContext,
@@ -31,8 +30,7 @@ export function similarityHandlers(
   const load = (experimentId: number) => {
     if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
     const runs = store.runs.listByExperiment(experimentId);
-    const rows: AnalysisRow[] = store.analyses.list({ experimentId });
-    return { runs, data: readAnalyses(rows) };
+    return { runs, data: pairData(store, experimentId) };
   };
 
   const runLabel = (runs: { id: number; name: string }[], id: number) =>
@@ -53,7 +51,11 @@ export function similarityHandlers(
   ): SimilarityMatrix {
     const { runs, data } = load(experimentId);
     const values = data.pairs.filter(
-      (p) => p.measure === measure && p.layerA === layer && p.layerB === layer,
+      (p) =>
+        p.view === 'model-matrix' &&
+        p.measure === measure &&
+        p.layerA === layer &&
+        p.layerB === layer,
     );
     const s = pickStep(values, step);
     const ids = data.runIds.length ? data.runIds : runs.map((r) => r.id);
@@ -118,6 +120,7 @@ export function similarityHandlers(
       const { runs, data } = load(experimentId);
       const values = data.pairs.filter(
         (p) =>
+          p.view === 'layer-matrix' &&
           p.measure === measure &&
           ((p.runA === runA && p.runB === runB) || (p.runA === runB && p.runB === runA)),
       );
@@ -154,19 +157,26 @@ export function similarityHandlers(
       const { runs, data } = load(experimentId);
       const byKey = new Map<string, SimilarityTrajectory['series'][number]>();
       for (const p of data.pairs) {
-        if (p.measure !== measure || p.layerA !== layer || p.layerB !== layer || p.step === null)
+        if (
+          p.view === 'layer-matrix' ||
+          p.measure !== measure ||
+          p.layerA !== layer ||
+          p.layerB !== layer ||
+          p.step === null
+        )
           continue;
-        const key = `${p.runA}|${p.runB}`;
+        const vsFinal = p.view === 'vs-final';
+        const key = vsFinal ? `${p.runA}|final` : `${p.runA}|${p.runB}`;
         let s = byKey.get(key);
         if (!s) {
           s = {
             key,
-            label:
-              p.runA === p.runB
-                ? `${runLabel(runs, p.runA)} vs its final checkpoint`
-                : `${runLabel(runs, p.runA)} vs ${runLabel(runs, p.runB)}`,
+            // A run against its own final checkpoint is a convergence curve, not a pair.
+            label: vsFinal
+              ? `${runLabel(runs, p.runA)} vs its final checkpoint`
+              : `${runLabel(runs, p.runA)} vs ${runLabel(runs, p.runB)}`,
             runA: p.runA,
-            runB: p.runB,
+            runB: vsFinal ? p.runA : p.runB,
             steps: [],
             values: [],
           };

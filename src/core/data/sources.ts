@@ -124,8 +124,3 @@ export function exampleTokens(source: ExampleSource, i: number): Int32Array {
 export function exampleAnswerMask(source: ExampleSource, i: number): Uint8Array {
   return source.answerMask.subarray(source.offsets[i], source.offsets[i + 1]);
 }
-
-/** Total number of tokens in a source. */
-export function sourceTokenCount(source: DataSource): number {
-  return source.tokens.length;
-}

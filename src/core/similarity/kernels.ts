@@ -296,11 +296,6 @@ function jsCrossProduct(x: Matrix, y: Matrix): Matrix {
   return { rows: x.cols, cols: y.cols, data: c };
 }
 
-/** XᵀX, symmetric D×D (cost N·D²/2). */
-export function selfCrossProduct(x: Matrix): Matrix {
-  return crossProduct(x, x);
-}
-
 /** The linear Gram matrix XXᵀ, symmetric N×N (cost N²·D/2). */
 export function gram(x: Matrix): Matrix {
   return {

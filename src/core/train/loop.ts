@@ -1,8 +1,9 @@
 /**
  * The training loop around `Trainer.trainStep`: schedule of steps, periodic evaluation,
- * progress callbacks, cancellation and divergence handling. The runner builds on this (its
- * callbacks write metrics and checkpoints; they are awaited, so a checkpoint taken in
- * `onProgress` sees the state right after that step).
+ * progress callbacks, cancellation and divergence handling, for scripts and tests that train a
+ * `Trainer` directly (callbacks are awaited, so a checkpoint taken in `onProgress` sees the
+ * state right after that step). The lab's training worker (execution/worker/train-job.ts)
+ * drives `trainStep` itself: it interleaves store writes, pause and lockstep restacking.
  */
 import type { EvalResult, MemberBatches, StepResult, Trainer } from './trainer';
 

@@ -30,8 +30,9 @@ import {
 } from '../../core/similarity/outputs';
 import { errorConsistency, outcomeHomogenization } from '../../core/similarity/error-consistency';
 import type { ModelActivations } from './activations';
+import { sortLayers, type Cell } from './rows';
 
-export type Cell = number | null;
+export type { Cell } from './rows';
 
 export interface ModelMatrix {
   matrix: Cell[][];
@@ -50,11 +51,7 @@ const cell = (v: number): Cell => (Number.isFinite(v) ? v : null);
 
 /** Layer names in model order (embed, blocks…, final_norm), union over models. */
 export function layerNames(acts: readonly ModelActivations[]): string[] {
-  const names: string[] = [];
-  for (const a of acts) for (const n of a.layers.keys()) if (!names.includes(n)) names.push(n);
-  const rank = (n: string) =>
-    n === 'embed' ? -1 : n === 'final_norm' ? 1e9 : Number(/\d+/.exec(n)?.[0] ?? 1e8);
-  return names.sort((x, y) => rank(x) - rank(y));
+  return sortLayers(acts.flatMap((a) => [...a.layers.keys()]));
 }
 
 export class RepresentationTables {

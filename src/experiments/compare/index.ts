@@ -18,7 +18,6 @@ export {
   openSavedComparison,
   deleteSavedComparison,
   settingsAsOptions,
-  COMPARISON_KIND,
   type OpenedComparison,
   type SavedCompareOptions,
 } from './saved';

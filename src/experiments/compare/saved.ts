@@ -1,25 +1,21 @@
 /**
  * Saved comparisons: a named comparison (its experiments, options and the numbers as computed)
- * kept in the store and reopened later — as saved, or recomputed from the store's current
- * contents with the same options.
- *
- * The store has no table for comparisons, so each is one analysis row of kind `comparison` with
- * no experiment and no runs (so it neither cascades with nor shows up among an experiment's
- * analyses): `params = { view: 'comparison', name, experimentIds, format }`, `result = { options,
- * comparison }`. A dedicated `comparisons` table (with foreign keys to its experiments) is what
- * the store should add; until then an experiment deleted after saving makes a refresh fall back
- * to the saved snapshot, with a note.
+ * kept in the store's `comparisons` table and reopened later — as saved, or recomputed from the
+ * store's current contents with the same options. An experiment deleted after saving leaves
+ * its link empty (never pointing at a later experiment), and a refresh then falls back to the
+ * saved snapshot, with a note.
  */
-import type { Json, JsonObject } from '../../../db/types';
+import type { ComparisonRow, Json, JsonObject } from '../../../db/types';
+import { NotFoundError } from '../../../db/errors';
 import type { Store } from '../../../db/store';
 import { compareExperiments, type CompareOptions } from './compare';
 import type { CompareStore } from './store';
 import type { Comparison, SavedComparison } from './types';
 
-export const COMPARISON_KIND = 'comparison';
+/** Version of the stored snapshot's shape. */
 const FORMAT = 1;
 
-type SavedStore = CompareStore & Pick<Store, 'analyses'>;
+type SavedStore = CompareStore & Pick<Store, 'comparisons'>;
 
 /** The options that are worth saving (plain data; `analyze` and `now` are per call). */
 export type SavedCompareOptions = Omit<CompareOptions, 'analyze' | 'now'>;
@@ -31,20 +27,13 @@ function savableOptions(opts: SavedCompareOptions): JsonObject {
   return out;
 }
 
-function toSaved(row: {
-  id: number;
-  params: JsonObject;
-  createdAt: number;
-  result: Json;
-}): SavedComparison {
-  const p = row.params;
-  const result = (row.result ?? {}) as JsonObject;
+function toSaved(row: ComparisonRow): SavedComparison {
   return {
     id: row.id,
-    name: String(p.name ?? ''),
-    experimentIds: Array.isArray(p.experimentIds) ? p.experimentIds.map(Number) : [],
+    name: row.name,
+    experimentIds: row.experimentIds.filter((e): e is number => e !== null),
     createdAt: row.createdAt,
-    options: (result.options ?? {}) as JsonObject,
+    options: row.options,
   };
 }
 
@@ -60,7 +49,7 @@ export function validateName(name: string): string {
  * are deleted in the same transaction (save-over); otherwise names may repeat.
  */
 export function saveComparison(
-  store: SavedStore & Pick<Store, 'transaction'>,
+  store: Pick<Store, 'comparisons' | 'transaction'>,
   name: string,
   comparison: Comparison,
   opts: { options?: SavedCompareOptions; replace?: boolean } = {},
@@ -68,21 +57,13 @@ export function saveComparison(
   const n = validateName(name);
   return store.transaction(() => {
     if (opts.replace)
-      for (const s of listSavedComparisons(store)) if (s.name === n) store.analyses.delete(s.id);
-    const row = store.analyses.create({
-      experimentId: null,
-      kind: COMPARISON_KIND,
-      runIds: [],
-      params: {
-        view: 'comparison',
-        name: n,
-        experimentIds: comparison.experimentIds,
-        format: FORMAT,
-      },
-      result: {
-        options: savableOptions(opts.options ?? settingsAsOptions(comparison)),
-        comparison: comparison as unknown as Json,
-      },
+      for (const s of store.comparisons.list()) if (s.name === n) store.comparisons.delete(s.id);
+    const row = store.comparisons.create({
+      name: n,
+      experimentIds: comparison.experimentIds,
+      options: savableOptions(opts.options ?? settingsAsOptions(comparison)),
+      snapshot: comparison as unknown as Json,
+      format: FORMAT,
     });
     return toSaved(row);
   });
@@ -105,11 +86,8 @@ export function settingsAsOptions(c: Comparison): SavedCompareOptions {
 }
 
 /** Every saved comparison, oldest first. */
-export function listSavedComparisons(store: Pick<Store, 'analyses'>): SavedComparison[] {
-  return store.analyses
-    .list({ kind: COMPARISON_KIND })
-    .filter((r) => r.experimentId === null)
-    .map(toSaved);
+export function listSavedComparisons(store: Pick<Store, 'comparisons'>): SavedComparison[] {
+  return store.comparisons.list().map(toSaved);
 }
 
 export interface OpenedComparison {
@@ -130,13 +108,14 @@ export async function openSavedComparison(
   id: number,
   opts: { refresh?: boolean } = {},
 ): Promise<OpenedComparison> {
-  const row = store.analyses.require(id);
-  if (row.kind !== COMPARISON_KIND)
-    throw new RangeError(`analysis ${id} is not a saved comparison`);
+  const row = store.comparisons.get(id);
+  if (!row) throw new NotFoundError('comparison', id);
   const saved = toSaved(row);
-  const snapshot = (row.result as JsonObject).comparison as unknown as Comparison;
+  const snapshot = row.snapshot as unknown as Comparison;
   if (!opts.refresh) return { saved, comparison: snapshot, refreshed: false, notes: [] };
-  const gone = saved.experimentIds.filter((e) => !store.experiments.get(e));
+  const gone = row.experimentIds.flatMap((e, i) =>
+    e === null ? [snapshot.experiments?.[i]?.name ?? row.experimentUids[i]] : [],
+  );
   if (gone.length)
     return {
       saved,
@@ -153,8 +132,6 @@ export async function openSavedComparison(
 }
 
 /** Deletes a saved comparison; false when there was none with that id. */
-export function deleteSavedComparison(store: Pick<Store, 'analyses'>, id: number): boolean {
-  const row = store.analyses.get(id);
-  if (!row || row.kind !== COMPARISON_KIND) return false;
-  return store.analyses.delete(id);
+export function deleteSavedComparison(store: Pick<Store, 'comparisons'>, id: number): boolean {
+  return store.comparisons.delete(id);
 }

@@ -218,7 +218,7 @@ export interface Comparison {
 
 /** A named comparison kept in the store. */
 export interface SavedComparison {
-  /** Id of the analysis row that holds it. */
+  /** Id in the store's comparisons table (never reused). */
   id: number;
   name: string;
   experimentIds: number[];

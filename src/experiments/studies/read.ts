@@ -1,118 +1,28 @@
 /**
- * Reading a study's numbers back from the store: the analysis rows written by the analysis step
- * (run-analysis.ts) and the runs' metric series. Reports are built only from these reads, so
- * every number in a report is one the store holds.
+ * Reading a study's numbers back from the store: stored analyses through the one analysis-row
+ * module (analysis/rows.ts), and the runs' metric series. Reports are built only from these
+ * reads, so every number in a report is one the store holds.
  */
 import type { Store } from '../../../db/store';
-import type { AnalysisRow, JsonObject } from '../../../db/types';
-import type { AnalysisStore } from '../analysis/run-analysis';
-import type { SquareMatrix } from './stats';
 
-type Reader = Pick<AnalysisStore, 'analyses'>;
+import { layerMatrices as storedLayerMatrices, type StoredLayerMatrix } from '../analysis/rows';
 
-const sameIds = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** Analyses of `kind` at `step` whose runs are exactly `runIds` (in order). */
-export function findAnalyses(
-  store: Reader,
-  experimentId: number,
-  kind: string,
-  step: number | null,
-  runIds: readonly number[],
-  view = 'model-matrix',
-): AnalysisRow[] {
-  return store.analyses
-    .list({ experimentId, kind })
-    .filter(
-      (a) => a.step === step && (a.params as JsonObject).view === view && sameIds(a.runIds, runIds),
-    );
-}
-
-/** A model × model matrix (`result.matrix`) of one measure at one layer ('output' for outputs). */
-export function modelMatrix(
-  store: Reader,
-  experimentId: number,
-  kind: string,
-  step: number,
-  runIds: readonly number[],
-  layer: string,
-): SquareMatrix {
-  const row = findAnalyses(store, experimentId, kind, step, runIds).find((a) => a.layers === layer);
-  if (!row)
-    throw new Error(
-      `no stored '${kind}' analysis at step ${step}, layer ${layer} for runs ${runIds.join(',')}`,
-    );
-  return (row.result as unknown as { matrix: SquareMatrix }).matrix;
-}
-
-/** The layers (in model order) for which a model-matrix of `kind` is stored. */
-export function storedLayers(
-  store: Reader,
-  experimentId: number,
-  kind: string,
-  step: number,
-  runIds: readonly number[],
-): string[] {
-  const rank = (n: string) =>
-    n === 'embed' ? -1 : n === 'final_norm' ? 1e9 : Number(/\d+/.exec(n)?.[0] ?? 1e8);
-  return findAnalyses(store, experimentId, kind, step, runIds)
-    .map((a) => a.layers)
-    .filter((l): l is string => typeof l === 'string' && l !== 'output')
-    .sort((a, b) => rank(a) - rank(b));
-}
-
-export interface LayerMatrixRow {
-  runIds: [number, number];
-  layersA: string[];
-  layersB: string[];
-  matrix: (number | null)[][];
-}
+export {
+  homogenization,
+  modelMatrix,
+  storedLayers,
+  type StoredHomogenization,
+} from '../analysis/rows';
 
 /** Layer × layer matrices of `kind` at `step`, one per run pair among `runIds`. */
 export function layerMatrices(
-  store: Reader,
+  store: Pick<Store, 'analyses'>,
   experimentId: number,
   kind: string,
   step: number,
   runIds: readonly number[],
-): LayerMatrixRow[] {
-  const want = new Set(runIds);
-  return store.analyses
-    .list({ experimentId, kind })
-    .filter(
-      (a) =>
-        a.step === step &&
-        (a.params as JsonObject).view === 'layer-matrix' &&
-        a.runIds.length === 2 &&
-        a.runIds.every((id) => want.has(id)),
-    )
-    .map((a) => ({
-      runIds: a.runIds as [number, number],
-      ...(a.result as Omit<LayerMatrixRow, 'runIds'>),
-    }));
-}
-
-/** A stored output-homogenization result (all models of the analysed set). */
-export interface StoredHomogenization {
-  value: number | null;
-  k: number;
-  errorRates: (number | null)[];
-  allFail: number | null;
-}
-
-export function homogenization(
-  store: Reader,
-  experimentId: number,
-  step: number,
-  runIds: readonly number[],
-): StoredHomogenization {
-  const row = findAnalyses(store, experimentId, 'outcome-homogenization', step, runIds)[0];
-  if (!row)
-    throw new Error(
-      `no stored outcome-homogenization at step ${step} for runs ${runIds.join(',')}`,
-    );
-  return row.result as unknown as StoredHomogenization;
+): StoredLayerMatrix[] {
+  return storedLayerMatrices(store, experimentId, kind, { step, runIds });
 }
 
 /** A metric series of a run as (step, value) pairs. */

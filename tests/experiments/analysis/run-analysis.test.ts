@@ -4,7 +4,7 @@
  * reader understands, and a second call reuses them instead of recomputing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAnalyses } from '../../../src/api/analysis-reader';
+import { pairData, sortLayers as rowsLayerOrder } from '../../../src/experiments/analysis/rows';
 import {
   analyzeExperiment,
   resolveSteps,
@@ -115,12 +115,18 @@ describe('analyzeExperiment', () => {
     const samples = store.samples.list(runIds[0], { step: 12 });
     expect(new Set(samples.map((s) => s.params.mode))).toEqual(new Set(['greedy', 'sample']));
 
-    // The API's reader turns them into pairwise values for the views.
-    const data = readAnalyses(rows);
+    // The one row module turns them into pairwise values for the views, layers in model order.
+    const data = pairData(store, experimentId);
     expect(data.measures).toContain('linear-cka');
     expect(data.layers).toEqual(
       expect.arrayContaining(['embed', 'blocks.0', 'final_norm', 'output']),
     );
+    expect(data.layers).toEqual(rowsLayerOrder(data.layers));
+    expect(data.layers.indexOf('embed')).toBeLessThan(data.layers.indexOf('blocks.0'));
+    // Each run against its own final checkpoint is its own series, not a pair with itself.
+    const selfSeries = data.pairs.filter((p) => p.view === 'vs-final');
+    expect(selfSeries.length).toBeGreaterThan(0);
+    expect(selfSeries.every((p) => p.runA === p.runB && p.step === 6)).toBe(true);
     expect(data.pairs.some((p) => p.measure === 'jsd' && p.layerA === 'output')).toBe(true);
 
     // Second call: nothing recomputed, nothing added.
