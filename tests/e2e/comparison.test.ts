@@ -88,10 +88,11 @@ describe.skipIf(!!missing)('Compare experiments', () => {
     await f.open(`#/comparison/${short},${long}`);
     const summary = f.page.getByTestId('comparison-summary');
     await summary.locator('tbody tr').nth(1).waitFor();
-    // (Page-side code as a string: this file is type-checked without the DOM library.)
-    const [table, box, page] = (await summary.evaluate(
-      '(t) => [t.scrollWidth, t.parentElement.clientWidth, document.documentElement.scrollWidth]',
-    )) as number[];
+    const [table, box, page] = await summary.evaluate((t) => [
+      t.scrollWidth,
+      (t.parentElement as typeof t).clientWidth,
+      t.ownerDocument.documentElement.scrollWidth,
+    ]);
     expect(table).toBeLessThanOrEqual(box);
     expect(page).toBeLessThanOrEqual(1920);
   });

@@ -29,12 +29,17 @@ export interface LabFixture {
 }
 
 export async function openLab(
-  opts: { viewport?: { width: number; height: number }; locale?: 'en' | 'zh-CN' } = {},
+  opts: {
+    viewport?: { width: number; height: number };
+    locale?: 'en' | 'zh-CN';
+    /** The lab's backend (default wasm: no GPU probing in tests). */
+    backend?: 'wasm' | 'auto';
+  } = {},
 ): Promise<LabFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'homolab-e2e-'));
   const served = await startServer({
     dbPath: join(dir, 'lab.sqlite'),
-    backend: 'wasm',
+    backend: opts.backend ?? 'wasm',
     log: () => {},
   });
   const browser = await launchChromium();

@@ -4,7 +4,7 @@
  * Similarity view and check the heatmaps hold the trained runs' values, export CSV and read it
  * back, train a second sweep (ReLU) and compare the two experiments side by side (issue 8:
  * curves, profiles, output homogenization, spec diff, summary, CSV, HTML report, save/reopen,
- * run context menu), round-trip a JSON bundle, run a built-in study and read its report.
+ * run context menu), round-trip a JSON bundle. (Studies: studies.test.ts.)
  * Screenshots of each view go to test-results/screenshots/.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -409,30 +409,6 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await page.locator('[data-nav="experiments"]').click();
     const imported = page.locator('tr', { hasText: 'E2E ReLU sweep' });
     await expect.poll(() => imported.locator('.badge').textContent()).toBe('completed');
-  });
-
-  it('runs a built-in study from New experiment and shows its report', async () => {
-    await page.locator('[data-nav="new"]').click();
-    await page.getByTestId('study').selectOption('seed-convergence');
-    await page.getByTestId('study-scale').selectOption('test');
-    expect(await page.getByTestId('study-info').textContent()).toMatch(/Question/);
-    await screenshot(page, '17-new-experiment-study');
-    await page.getByTestId('run-study').click();
-    await page.getByRole('heading', { name: 'Study reports' }).waitFor();
-    await page.getByTestId('study-progress').waitFor();
-    const report = page.getByTestId('report-view');
-    await report.waitFor({ timeout: 180_000 });
-    expect(await report.locator('h2').textContent()).toMatch(/Seed convergence/i);
-    expect(await report.locator('.verdict').count()).toBeGreaterThan(0);
-    expect(await report.locator('svg').count()).toBeGreaterThan(0);
-    await screenshot(page, '18-study-report');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('save-report').click(),
-    ]);
-    const path = join(dir, 'study.html');
-    await download.saveAs(path);
-    expect(readFileSync(path, 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
   it('switches to dark theme and Simplified Chinese', async () => {

@@ -6,7 +6,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { StudyProgressEvent } from '../../../src/api/contract';
+import type { StudyInfo } from '../../../src/api/types';
 import { getClient } from '../transport';
+import { studyText } from '../i18n/names';
 
 export interface StudyProgress {
   study: string;
@@ -24,6 +26,29 @@ export const STUDY_SCALES: readonly StudyScale[] = ['test', 'tiny', 'small', 'fu
 
 export const useStudiesStore = defineStore('studies', () => {
   const current = ref<StudyProgress | null>(null);
+  const studies = ref<StudyInfo[]>([]);
+  let loading: Promise<void> | null = null;
+
+  /** The built-in studies (read once). */
+  function load(): Promise<void> {
+    loading ??= getClient()
+      .call('listStudies', {})
+      .then((l) => {
+        studies.value = l;
+      })
+      .catch((e: unknown) => {
+        loading = null;
+        throw e;
+      });
+    return loading;
+  }
+
+  /** A study's name in the user's language (its id until the list is read). */
+  function nameOf(id: string): string {
+    const s = studies.value.find((x) => x.id === id);
+    if (!s) void load().catch(() => {});
+    return s ? studyText(s, 'name') : id;
+  }
 
   function apply(e: StudyProgressEvent): void {
     const same = current.value?.study === e.study && !current.value.done;
@@ -45,5 +70,5 @@ export const useStudiesStore = defineStore('studies', () => {
     await getClient().call('runStudy', { study, scale });
   }
 
-  return { current, apply, run };
+  return { current, studies, apply, run, load, nameOf };
 });

@@ -117,6 +117,7 @@ export function studyHandlers(
         backend: ctx.backend,
         workerFactory: ctx.workerFactory,
         onEvent: relay,
+        origin: 'app',
       })
         .then((r) =>
           emitStudy(study, 'done', `report stored (${r.verdicts.length} verdicts)`, {

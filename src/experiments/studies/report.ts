@@ -14,6 +14,7 @@ import {
 } from '../../reports';
 import type { Interval } from './stats';
 import type { StudyContext, StudyDefinition, StudyResult, Verdict } from './types';
+import { backendsUsed } from './origin';
 
 export const STUDY_REPORT_KIND = 'study-report';
 /** Bump when the stored report's layout changes. */
@@ -84,7 +85,8 @@ export function studyDocument(
     subtitle: def.question,
     meta: {
       scale: ctx.scale,
-      backend: ctx.backend,
+      // What training ran on, not the 'auto' that was asked for.
+      backend: backendsUsed(ctx.store, experimentIds) ?? ctx.backend,
       experiments: experimentIds.map((id) => `exp-${id}`).join(', '),
       created: new Date().toISOString(),
     },

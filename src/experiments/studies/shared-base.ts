@@ -16,6 +16,7 @@ import type { DatasetSpecInput } from '../../core/data/spec';
 import type { ExperimentSpecInput } from '../spec/spec';
 import { analyze } from './analyze';
 import { createFineTuneExperiment, parentRef } from './fine-tune';
+import { withOrigin } from './origin';
 import { homogenization, metricPoints, modelMatrix } from './read';
 import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';
 import {
@@ -203,7 +204,7 @@ export const sharedBase: StudyDefinition = {
         probeSize: d.probeSize,
       },
     };
-    const down = createFineTuneExperiment(ctx.store, spec, (v) =>
+    const down = createFineTuneExperiment(ctx.store, withOrigin(ctx, spec), (v) =>
       v.initSeed < 100 ? parent : null,
     );
     phase(

@@ -8,6 +8,7 @@ import { createExperiment, type CreatedExperiment } from '../spec/create';
 import { ExperimentRunner } from '../execution/runner';
 import type { ExperimentSpecInput } from '../spec/spec';
 import type { StudyContext } from './types';
+import { withOrigin } from './origin';
 
 /** Trains every queued run of an experiment; throws if any run did not complete. */
 export async function trainExperiment(
@@ -39,7 +40,7 @@ export async function createAndTrain(
   study: string,
   spec: ExperimentSpecInput,
 ): Promise<CreatedExperiment> {
-  const created = createExperiment(ctx.store, spec);
+  const created = createExperiment(ctx.store, withOrigin(ctx, spec));
   phase(
     ctx,
     study,
