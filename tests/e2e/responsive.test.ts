@@ -9,6 +9,8 @@ import { chromiumMissing } from './browser';
 import { analysisEnded, openLab, tinySpec, train, type LabFixture } from './lab-fixture';
 
 const missing = chromiumMissing();
+/** Set when analysis runs in worker processes (then this test runs). */
+const ANALYSIS_IN_WORKERS = false;
 const MEASURES = [
   'linear-cka',
   'debiased-cka',
@@ -24,7 +26,7 @@ const MEASURES = [
 
 // Enabled when analysis runs in worker processes (the lab service); in the serving process it
 // blocks requests for up to tens of seconds at times, which is what this test catches.
-describe.skip.skipIf(!!missing)('Responsiveness during analysis', () => {
+describe.skipIf(!!missing || !ANALYSIS_IN_WORKERS)('Responsiveness during analysis', () => {
   let f: LabFixture;
   let heavy: number;
   beforeAll(async () => {
