@@ -48,9 +48,9 @@ describe.skipIf(!!missing)('Studies', () => {
     await report.waitFor({ timeout: 180_000 });
     expect(await report.locator('h2').textContent()).toMatch(/Seed convergence/i);
     expect(await report.locator('.verdict').count()).toBeGreaterThan(0);
-    const backend = (await report.locator('[data-meta="backend"]').textContent()) ?? '';
-    expect(backend).toMatch(/backend: (wasm|webgpu|cpu|tensorflow)/);
-    expect(backend).not.toContain('auto');
+    const meta = (await report.locator('p.muted.small').first().textContent()) ?? '';
+    expect(meta).toMatch(/backend: (wasm|webgpu|cpu|tensorflow)/);
+    expect(meta).not.toContain('backend: auto');
     const [exp] = await f.call('listExperiments', {});
     expect(exp.notes).toMatch(/^Created from the app \(study seed-convergence, scale test\)/);
     expect(exp.notes).not.toContain('homolab study');
