@@ -70,6 +70,8 @@ export interface CheckpointsRepo {
   atStep(runId: number, step: number): Checkpoint | null;
   /** Metadata of a run's checkpoints, by step, without loading blobs. */
   list(runId: number): CheckpointInfo[];
+  /** The `meta` of the run's latest checkpoint (batch hash, …) without its blobs; null if none. */
+  latestMeta(runId: number): JsonObject | null;
   /** Re-reads the blobs and checks their CRCs. */
   verify(id: number): boolean;
   /** Raw encoded blobs (for bundles); null if absent. */
@@ -96,6 +98,9 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
   const listStmt = db.prepare(
     `SELECT ${INFO_COLS} FROM checkpoints WHERE run_id = ? ORDER BY step`,
   );
+  const latestMetaStmt = db
+    .prepare('SELECT meta FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+    .pluck();
   const rawStmt = db.prepare('SELECT weights, optimizer FROM checkpoints WHERE id = ?');
   const discard = db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND step > ?');
   const del = db.prepare('DELETE FROM checkpoints WHERE id = ?');
@@ -151,6 +156,10 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
     },
     list(runId) {
       return (listStmt.all(runId) as RawInfo[]).map(toInfo);
+    },
+    latestMeta(runId) {
+      const text = latestMetaStmt.get(runId) as string | undefined;
+      return text === undefined ? null : fromJsonText<JsonObject>(text);
     },
     verify(id) {
       const r = rawStmt.get(id) as { weights: Buffer; optimizer: Buffer } | undefined;

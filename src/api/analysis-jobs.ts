@@ -9,8 +9,17 @@
  */
 import type { Measure } from '../experiments/spec/spec';
 import type { BackendChoice } from '../experiments/execution/worker/protocol';
+import type { BackendInfo } from '../core/engine/types';
 import { ApiFailure, notFound } from './errors';
+import type { AnalysisOutcome } from './types';
 import type { LabContext } from './lab-context';
+
+type Emit = (
+  done: number,
+  message: string,
+  error?: string | null,
+  result?: AnalysisOutcome,
+) => void;
 
 /** Granularity of the progress events (done / total). */
 const TOTAL = 1000;
@@ -19,13 +28,14 @@ export interface AnalysisRequest {
   experimentId: number;
   measures?: readonly Measure[];
   steps?: 'final' | 'all' | readonly number[];
+  maxTokens?: number;
 }
 
 export class AnalysisJobs {
   private running = new Set<number>();
   /** Analyses run one after another: they share one tfjs backend and one store writer. */
   private chain: Promise<void> = Promise.resolve();
-  private backendReady: Promise<unknown> | null = null;
+  private backendReady: Promise<BackendInfo> | null = null;
 
   constructor(
     private readonly ctx: LabContext,
@@ -51,7 +61,7 @@ export class AnalysisJobs {
     if (this.running.has(id))
       throw new ApiFailure('conflict', 'This experiment is already being analysed.');
     this.running.add(id);
-    const emit = (done: number, message: string, error: string | null = null) =>
+    const emit: Emit = (done, message, error = null, result) =>
       ctx.events.emit({
         type: 'analysis.progress',
         experimentId: id,
@@ -59,6 +69,7 @@ export class AnalysisJobs {
         total: TOTAL,
         message,
         error,
+        ...(result ? { result } : {}),
       });
     emit(0, this.running.size > 1 ? 'waiting for the analysis before it' : 'starting the analysis');
     const job = this.chain
@@ -73,10 +84,7 @@ export class AnalysisJobs {
     return job;
   }
 
-  private async run(
-    req: AnalysisRequest,
-    emit: (done: number, message: string, error?: string | null) => void,
-  ): Promise<void> {
+  private async run(req: AnalysisRequest, emit: Emit): Promise<void> {
     // Loaded on demand: tfjs and the model code are heavy and only analysis needs them here.
     const [{ analyzeExperiment }, { initBackend }] = await Promise.all([
       import('../experiments/analysis'),
@@ -90,16 +98,33 @@ export class AnalysisJobs {
         throw err;
       },
     );
-    await this.backendReady;
+    const info = await this.backendReady;
     const result = await analyzeExperiment(this.ctx.store, req.experimentId, {
       measures: req.measures,
       steps: req.steps,
+      maxTokens: req.maxTokens,
       onProgress: (p) =>
         p.phase !== 'done' || p.step !== null
           ? emit(Math.min(TOTAL - 1, Math.round(p.fraction * TOTAL)), p.message)
           : undefined,
     });
     const notes = result.notes.length ? ` (${result.notes.join('; ')})` : '';
-    emit(TOTAL, `analysis done: ${result.created} results stored, ${result.reused} reused${notes}`);
+    emit(
+      TOTAL,
+      `analysis done: ${result.created} results stored, ${result.reused} reused${notes}`,
+      null,
+      {
+        backend: info.backend,
+        device: info.device,
+        steps: result.steps,
+        runIds: result.runIds,
+        created: result.created,
+        reused: result.reused,
+        samplesCreated: result.samplesCreated,
+        ms: result.ms,
+        probe: { hash: result.probe.hash, repTokens: result.probe.repTokens },
+        notes: result.notes,
+      },
+    );
   }
 }

@@ -68,7 +68,14 @@ export const contract = {
   ),
   estimateCost: op<T.CostEstimate>()(
     'Parameters, FLOPs, tokens and expected time of a spec before starting it.',
-    z.object({ spec, backend: z.string().max(32).optional() }).strict(),
+    z
+      .object({
+        spec,
+        backend: z.string().max(32).optional(),
+        /** Most runs stacked in one lockstep group (default: the planner's). */
+        maxGroupSize: z.number().int().min(1).max(1024).optional(),
+      })
+      .strict(),
   ),
   createExperiment: op<T.ExperimentSummary>()(
     'Validates and stores a new experiment; starts it unless start is false.',
@@ -79,7 +86,7 @@ export const contract = {
         notes: z.string().max(20_000).default(''),
         start: z.boolean().default(true),
         backend: z.string().max(32).optional(),
-        /** The user confirmed a cost the estimate said needs confirming (CostEstimate.confirm). */
+        /** Go ahead although the estimated cost asks for a confirmation (`homolab run --yes`). */
         confirmCost: z.boolean().default(false),
       })
       .strict(),
@@ -91,6 +98,10 @@ export const contract = {
   ),
   deleteExperiment: op<T.Ack>()(
     'Deletes an experiment and all its runs, metrics and analyses (stops it first).',
+    z.object({ id }).strict(),
+  ),
+  deleteRun: op<T.Ack>()(
+    'Deletes one run with its metrics, checkpoints, samples and the analyses that include it (not while it trains).',
     z.object({ id }).strict(),
   ),
   duplicateExperiment: op<T.ExperimentSummary>()(
@@ -128,6 +139,10 @@ export const contract = {
   listRuns: op<T.RunSummary[]>()(
     'Runs of the given experiments (all runs when omitted).',
     z.object({ experimentIds: z.array(id).max(500).optional() }).strict(),
+  ),
+  getRun: op<T.RunDetail>()(
+    'One run: its summary, seeds, device, checkpoint steps, metric names and stored config.',
+    z.object({ id }).strict(),
   ),
   getMetrics: op<T.MetricSeries[]>()(
     'Training curves of runs, downsampled keeping the min/max envelope.',
@@ -179,6 +194,8 @@ export const contract = {
         steps: z
           .union([z.literal('final'), z.literal('all'), z.array(z.number().int().min(0)).max(1000)])
           .optional(),
+        /** Most probe tokens used as representation rows (default 2,048). */
+        maxTokens: z.number().int().min(4).max(1_000_000).optional(),
       })
       .strict(),
   ),
@@ -292,6 +309,8 @@ export const contract = {
         format: exportFormat,
         experimentIds: z.array(id).max(500).optional(),
         runIds: z.array(id).max(5000).optional(),
+        /** JSON bundle only: include the checkpoints (weights and optimizer state). */
+        checkpoints: z.boolean().default(false),
       })
       .strict(),
   ),
@@ -410,6 +429,8 @@ export interface AnalysisProgressEvent {
   message: string;
   /** Set when the analysis stopped with an error. */
   error: string | null;
+  /** On the last event of a successful analysis: what it stored and reused. */
+  result?: T.AnalysisOutcome;
 }
 
 /** A study's progress: its phases, then done (with its report) or an error. */

@@ -23,13 +23,18 @@ import { transferHandlers } from './handlers/transfer';
 import type { LabContext } from './lab-context';
 import { LiveState } from './live-state';
 import { experimentSummary } from './summaries';
+import type { BackendStatus, LabHost } from './types';
+import { probeBackend } from '../experiments/execution/worker/probe-backend';
 
 export interface CreateLabOptions {
   /** SQLite store file (created if missing). */
   dbPath: string;
   workerFactory: WorkerHostFactory;
-  host: 'electron' | 'serve';
+  host: LabHost;
   backend?: BackendChoice;
+  /** Most runs trained together in one stacked model, and whether to stack at all (CLI flags). */
+  maxGroupSize?: number;
+  lockstep?: boolean;
   /** Native dialogs (Electron); serve answers `unsupported`. */
   hostFiles?: HostFileHandlers;
   /** Folder for files the lab keeps (default: next to the store). */
@@ -42,6 +47,13 @@ export interface Lab {
   events: EventBus;
   store: Store;
   runner: ExperimentRunner;
+  /** The backend choice and what it resolves to, once known. */
+  readonly backend: BackendStatus;
+  /**
+   * Asks a fresh worker which backend training will use (serve calls it at start); resolves to
+   * the updated status. A training that starts meanwhile settles it too.
+   */
+  probeBackend(): Promise<BackendStatus>;
   /** Cancels training, waits briefly for the worker to stop, closes the store. */
   close(): Promise<void>;
 }
@@ -55,9 +67,18 @@ export function createLab(opts: CreateLabOptions): Lab {
     dbPath: opts.dbPath,
     workerFactory: opts.workerFactory,
     backend: opts.backend,
+    maxGroupSize: opts.maxGroupSize,
+    lockstep: opts.lockstep,
   });
   const events = new EventBus();
   const live = new LiveState();
+  const closing = new AbortController();
+  const backendStatus: BackendStatus = {
+    choice: opts.backend ?? 'auto',
+    resolved: null,
+    device: null,
+    reason: null,
+  };
   const ctx: LabContext = {
     store,
     runner,
@@ -69,14 +90,18 @@ export function createLab(opts: CreateLabOptions): Lab {
     backend: opts.backend ?? 'auto',
     dbPath: opts.dbPath,
     workerFactory: opts.workerFactory,
+    backendStatus,
   };
   runner.on((e) => {
+    if (e.type === 'backend')
+      Object.assign(backendStatus, { resolved: e.backend, device: e.device, reason: e.reason });
     for (const ev of live.apply(e)) events.emit(ev);
     // The session's end settles the experiment's status (completed, failed, …): say so, so a
     // client waiting for it needs no polling.
     // Deferred: the runner still lists the session as active while it announces its end.
     if (e.type === 'experiment-end')
       setImmediate(() => {
+        if (closing.signal.aborted) return; // the store is closed (a CLI command ended)
         const row = store.experiments.get(e.experimentId);
         if (!row) return;
         const { status, progress } = experimentSummary(ctx, row);
@@ -104,7 +129,20 @@ export function createLab(opts: CreateLabOptions): Lab {
     events,
     store,
     runner,
+    backend: backendStatus,
+    async probeBackend() {
+      const p = await probeBackend(opts.workerFactory, opts.dbPath, opts.backend ?? 'auto', {
+        signal: closing.signal,
+      });
+      if (backendStatus.resolved === null)
+        Object.assign(
+          backendStatus,
+          p.ok ? { resolved: p.backend, device: p.device, reason: p.reason } : { reason: p.error },
+        );
+      return { ...backendStatus };
+    },
     async close() {
+      closing.abort();
       if (runner.active) {
         const id = runner.active.experimentId;
         const ended = new Promise<void>((resolve) => {

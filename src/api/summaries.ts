@@ -67,6 +67,11 @@ export function waitReason(ctx: LabContext, run: RunRow): Reason | null {
   return { code: 'not_started', message: 'not started: press Start (or Resume) to train it' };
 }
 
+function storedBatchHash(ctx: LabContext, runId: number): string | null {
+  const hash = ctx.store.checkpoints.latestMeta(runId)?.batchHash;
+  return typeof hash === 'string' ? hash : null;
+}
+
 export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const { store, live, runner } = ctx;
   const v = run.variant as unknown as StoredVariantLike;
@@ -112,7 +117,8 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     error:
       run.error ??
       (run.status === 'completed' || run.status === 'running' ? null : run.statusReason),
-    batchHash: live.batchHashes.get(run.id) ?? null,
+    // Live while training; from the last checkpoint afterwards (also after a restart).
+    batchHash: live.batchHashes.get(run.id) ?? storedBatchHash(ctx, run.id),
     backend: run.backend || null,
     bestLoss: best ? Math.min(best.value, finalLoss ?? Infinity) : finalLoss,
     meanTokensPerSec: wallTimeMs > 0 && tokensSeen > 0 ? tokensSeen / (wallTimeMs / 1000) : null,

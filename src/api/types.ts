@@ -112,6 +112,22 @@ export interface RunSummary {
   notes: string;
 }
 
+/** One run in full (`homolab show run-N`). */
+export interface RunDetail extends RunSummary {
+  initSeed: number;
+  dataSeed: number;
+  /** The device the run trained on (e.g. 'XNNPACK SIMD'), if it started. */
+  device: string | null;
+  /** Why the run is in its status (e.g. 'owner process 1234 is gone'), if known. */
+  statusReason: string | null;
+  /** Steps of its stored checkpoints, ascending. */
+  checkpointSteps: number[];
+  /** Names of its stored metrics. */
+  metricNames: string[];
+  /** The run's variant as stored (axes, model and training config). */
+  variant: Record<string, unknown>;
+}
+
 export interface ExperimentDetail extends ExperimentSummary {
   /** The experiment spec as stored (JSON). */
   spec: Record<string, unknown>;
@@ -178,6 +194,21 @@ export interface MeasureInfo {
   range: [number, number] | null;
 }
 
+/** The lab's compute backend: what was asked for and what training resolves it to here. */
+export interface BackendStatus {
+  /** 'auto' or a backend name. */
+  choice: string;
+  /** The backend training uses (null until a start-up probe or a first training says). */
+  resolved: string | null;
+  /** Its device, e.g. 'wasm SIMD, 1 thread' or the GPU adapter. */
+  device: string | null;
+  /** 'requested', or for auto which faster backends were skipped and why; or the error. */
+  reason: string | null;
+}
+
+/** Which shell runs the lab ('cli': a command's in-process lab, which no UI sees). */
+export type LabHost = 'electron' | 'serve' | 'cli';
+
 /** What the New-experiment form offers. */
 export interface LabOptions {
   datasets: DatasetInfo[];
@@ -188,13 +219,10 @@ export interface LabOptions {
   /** Fields an axis may vary, e.g. 'model.dModel', 'initSeed'. */
   axisFields: string[];
   version: string;
+  /** The backend training uses on this lab (serve and the app show it). */
+  backend: BackendStatus;
   /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
   host: 'electron' | 'serve';
-  /**
-   * The lab's training backend: what was asked for ('auto', 'wasm', …) and what training
-   * actually ran on (null until known), with why.
-   */
-  backend?: { choice: string; chosen: string | null; reason: string };
 }
 
 export interface CostEstimate {
@@ -206,6 +234,8 @@ export interface CostEstimate {
   confirm?: Reason | null;
   /** Set when the spec cannot run on this machine (e.g. it does not fit in memory): why. */
   refuse?: Reason | null;
+  /** Lockstep groups the runs train in (runs of a group train as one stacked model). */
+  groupCount: number;
   parameters: number;
   /** Training FLOPs for all runs together. */
   flops: number;
@@ -213,6 +243,22 @@ export interface CostEstimate {
   /** Expected wall time in seconds on the chosen backend, if known. */
   seconds: number | null;
   backend: string;
+  notes: string[];
+}
+
+/** What one analysis did (the last `analysis.progress` event carries it). */
+export interface AnalysisOutcome {
+  /** The backend and device the forward passes ran on. */
+  backend: string;
+  device: string;
+  steps: number[];
+  runIds: number[];
+  /** Analysis rows written, and stored groups reused instead of recomputed. */
+  created: number;
+  reused: number;
+  samplesCreated: number;
+  ms: number;
+  probe: { hash: string; repTokens: number };
   notes: string[];
 }
 

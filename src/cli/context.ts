@@ -1,12 +1,8 @@
 /**
- * Shared plumbing of the commands: global options, opening the store, writing results.
+ * Shared plumbing of the commands: global options, the output streams, writing results.
+ * Light on purpose: every command imports it, `homolab --version` included.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { openStore, type Store } from '../../db/store';
-import { CliError, EXIT } from './exit-codes';
 import { jsonLine } from './progress';
-import { resolveStorePath } from './paths';
 
 export interface GlobalOptions {
   db?: string;
@@ -16,32 +12,29 @@ export interface GlobalOptions {
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
+  /**
+   * Asks a yes/no question and resolves to the answer; absent where nobody can answer (piped
+   * input, tests), and then a command that needs a confirmation asks for `--yes` instead.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
-export const defaultIO: CliIO = { stdout: process.stdout, stderr: process.stderr };
-
-/** Opens the store at `--db` (or the default), creating its folder; `mustExist` for reads. */
-export function openCliStore(opts: GlobalOptions, mustExist = false): Store {
-  const path = resolveStorePath(opts.db);
-  if (mustExist && !existsSync(path))
-    throw new CliError(`no store at ${path} (nothing trained yet? pass --db FILE)`, EXIT.NOT_FOUND);
-  mkdirSync(dirname(path), { recursive: true });
-  return openStore(path);
-}
-
-/** Runs `fn` with an open store and closes it afterwards. */
-export async function withStore<T>(
-  opts: GlobalOptions,
-  fn: (store: Store) => Promise<T> | T,
-  mustExist = false,
-): Promise<T> {
-  const store = openCliStore(opts, mustExist);
+/** A yes/no question on the terminal; only where stdin and stderr are one. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await fn(store);
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {
-    store.close();
+    rl.close();
   }
 }
+
+export const defaultIO: CliIO = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+};
 
 /** Prints a result: JSON (one line) with `--json`, else the human text. */
 export function emit(io: CliIO, opts: GlobalOptions, json: unknown, human: () => string): void {

@@ -1,4 +1,5 @@
-/** Small number/time formatters for terminal output. */
+/** Small number/time formatters and tables for terminal output. */
+import { terminalSafe } from '../core/text/terminal-safe';
 
 export function fmtCount(n: number): string {
   if (!Number.isFinite(n)) return String(n);
@@ -27,8 +28,9 @@ export function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);
 }
 
-/** A fixed-width text table. */
-export function table(header: string[], rows: string[][]): string {
+/** A fixed-width text table; cells are made terminal-safe (names come from the store). */
+export function table(header: string[], body: string[][]): string {
+  const rows = body.map((r) => r.map((c) => terminalSafe(c ?? '')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -2,6 +2,7 @@
  * Rendering runner events: per-run progress bars redrawn in place on a terminal, one JSON object
  * per line with `--json`, and plain lines (run ends, a periodic summary) when piped.
  */
+import { terminalSafe } from '../core/text/terminal-safe';
 import type { RunnerEvent } from '../experiments/execution/events';
 import { fmtCount, fmtDuration, fmtLoss, pad } from './format';
 import { runId as runLabel } from './ids';
@@ -54,7 +55,7 @@ export function terminalSink(
     let s = runs.get(id);
     if (!s) {
       s = {
-        name: runNames.get(id) ?? '',
+        name: terminalSafe(runNames.get(id) ?? ''),
         step: 0,
         total: 0,
         loss: null,

@@ -3,7 +3,7 @@
  * a fresh store, then `homolab export --format csv` and `homolab show`; and the same sweep
  * trained without lockstep gives the same numbers.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { homolab, parseCsv, seriesByRun, tinySpec, tmp, type CliResult } from './helpers';
@@ -14,9 +14,17 @@ describe('homolab run → export (tiny seed sweep, wasm)', () => {
   const spec = tinySpec(dir);
   let run: CliResult;
   let rows: Record<string, string>[];
+  /** The training worker's command line, read while it runs (Linux /proc). */
+  let workerArgv: string[] = [];
 
   beforeAll(async () => {
-    run = await homolab(['run', spec, '--db', db, '--backend', 'wasm', '--json'], { npx: true });
+    run = await homolab(['run', spec, '--db', db, '--backend', 'wasm', '--json'], {
+      npx: true,
+      onLine: (l) => {
+        if (l.type === 'worker-start' && existsSync(`/proc/${l.pid}/cmdline`))
+          workerArgv = readFileSync(`/proc/${l.pid}/cmdline`, 'utf8').split('\0');
+      },
+    });
     const exp = await homolab([
       'export',
       '--format',
@@ -41,6 +49,13 @@ describe('homolab run → export (tiny seed sweep, wasm)', () => {
     const group = run.lines.find((l) => l.type === 'group-start')!;
     expect(group.runIds).toHaveLength(3); // trained in lockstep
   });
+
+  it.runIf(process.platform === 'linux')(
+    'trains in the worker built next to the CLI bundle',
+    () => {
+      expect(workerArgv.some((a) => a.endsWith(join('dist', 'cli', 'worker-main.js')))).toBe(true);
+    },
+  );
 
   it('exports every run completed with its full metrics', () => {
     const runs = new Set(rows.map((r) => r.run_id));

@@ -9,7 +9,11 @@ export interface InProcessResult {
   lines: Record<string, unknown>[];
 }
 
-export async function runCli(args: string[]): Promise<InProcessResult> {
+/** `confirm` answers the CLI's yes/no questions (none: nobody at a terminal). */
+export async function runCli(
+  args: string[],
+  opts: { confirm?: (question: string) => Promise<boolean> } = {},
+): Promise<InProcessResult> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (s: string) => void) =>
@@ -22,6 +26,7 @@ export async function runCli(args: string[]): Promise<InProcessResult> {
   const code = await main(args, {
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => (stderr += s)),
+    confirm: opts.confirm,
   });
   const lines = stdout
     .split('\n')

@@ -78,6 +78,23 @@ describe('homolab CLI', () => {
     expect(err.details.issues[0].path).toBe('model.dModel');
   });
 
+  it('prints help for `bench --help`, passing options after the name to the benchmark', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await cli(['bench', flag]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: homolab bench \[name\] \[args\.\.\.\]/);
+      expect(r.stdout).toMatch(/go to the benchmark/);
+    }
+    const r = await cli(['bench', 'no-such-bench', '--json']);
+    expect(r.code).toBe(EXIT.NOT_FOUND);
+  });
+
+  it('documents --yes on run and delete, and the exit code that asks for it', async () => {
+    expect((await cli(['run', '--help'])).stdout).toMatch(/--yes/);
+    expect((await cli(['delete', '--help'])).stdout).toMatch(/--yes/);
+    expect((await cli(['--help'])).stdout).toMatch(/\n {2}8 {4}needs confirmation/);
+  });
+
   it('prints presets as valid specs', async () => {
     for (const p of PRESETS) {
       const r = await cli(['presets', p.id, '--tiny']);

@@ -1,5 +1,5 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
-import type { JsonObject } from '../../../db/types';
+import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
@@ -21,6 +21,20 @@ export function validSpec(input: unknown) {
       r.issues.map((i) => ({ ...i, path: i.path ? `spec.${i.path}` : 'spec' })),
     );
   return r;
+}
+
+/**
+ * Runs the store says are running belong to a live process (opening the store marked those of
+ * dead owners interrupted): another app, serve or CLI on the same file trains them.
+ */
+export function refuseIfTrainingElsewhere(runs: readonly RunRow[], then = '') {
+  const busy = runs.find((r) => r.status === 'running');
+  if (busy)
+    throw new ApiFailure(
+      'conflict',
+      `Run ${busy.id} is training in another process${busy.ownerPid ? ` (pid ${busy.ownerPid})` : ''}; ` +
+        `cancel it there${then}.`,
+    );
 }
 
 function requireExperiment(ctx: LabContext, id: number) {
@@ -63,11 +77,11 @@ async function vocabSizeOf(dataset: unknown): Promise<number> {
 const BACKENDS = new Set<string>(['cpu', 'wasm', 'webgpu', 'tensorflow']);
 
 /** The spec's cost estimate on a backend ('auto' and unknown ones: wasm, the usual CPU). */
-async function costOf(spec: unknown, backend: string | undefined) {
+async function costOf(spec: unknown, backend: string | undefined, maxGroupSize?: number) {
   const { spec: parsed, variants } = validSpec(spec);
   const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
   const vocab = await vocabSizeOf(parsed.dataset);
-  return { e: estimateCost(groupLockstep(variants), vocab, b), b, variants };
+  return { e: estimateCost(groupLockstep(variants, maxGroupSize), vocab, b), b, variants };
 }
 
 export function experimentHandlers(
@@ -81,6 +95,7 @@ export function experimentHandlers(
   | 'renameExperiment'
   | 'annotateExperiment'
   | 'deleteExperiment'
+  | 'deleteRun'
   | 'duplicateExperiment'
   | 'startExperiment'
 > {
@@ -97,13 +112,14 @@ export function experimentHandlers(
       };
     },
 
-    estimateCost: async ({ spec, backend }) => {
-      const { e, b, variants } = await costOf(spec, backend);
+    estimateCost: async ({ spec, backend, maxGroupSize }) => {
+      const { e, b, variants } = await costOf(spec, backend, maxGroupSize);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
       const gate = costGate(e);
       return {
         runCount: variants.length,
+        groupCount: e.groupCount,
         parameters: e.parameters,
         flops: e.flops,
         tokens: e.tokens,
@@ -165,7 +181,23 @@ export function experimentHandlers(
           'conflict',
           'The experiment is training; cancel it first, then delete it.',
         );
+      refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
+      ctx.events.emit({ type: 'experiments.changed' });
+      return { ok: true };
+    },
+
+    deleteRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      if (run.status === 'running' && ctx.runner.active?.experimentId === run.experimentId)
+        throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
+      refuseIfTrainingElsewhere([run], ' first, then delete it');
+      // An analysis over several runs means nothing without one of them: it goes too.
+      store.transaction(() => {
+        for (const a of store.analyses.list({ runId: id })) store.analyses.delete(a.id);
+        store.runs.delete(id);
+      });
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

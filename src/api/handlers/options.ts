@@ -108,15 +108,8 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
         ...TRAINING_FIELDS.map((f) => `training.${f}`),
       ],
       version: APP_VERSION,
-      host: ctx.host,
-      backend: {
-        choice: ctx.backend,
-        chosen: [...ctx.live.backends.values()].at(-1) ?? null,
-        reason:
-          ctx.backend === 'auto'
-            ? 'auto: the fastest backend that works here, chosen when training starts'
-            : `chosen at start (--backend ${ctx.backend})`,
-      },
+      backend: { ...ctx.backendStatus },
+      host: ctx.host === 'electron' ? 'electron' : 'serve',
     }),
   };
 }

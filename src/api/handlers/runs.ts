@@ -6,11 +6,14 @@ import type { LabContext } from '../lab-context';
 import { resolveMetricName } from '../metric-names';
 import { runSummary } from '../summaries';
 import type { MetricSeries } from '../types';
-import { startTraining } from './experiments';
+import { refuseIfTrainingElsewhere, startTraining } from './experiments';
 
 export function runHandlers(
   ctx: LabContext,
-): Pick<Handlers, 'listRuns' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'> {
+): Pick<
+  Handlers,
+  'listRuns' | 'getRun' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'
+> {
   const { store, runner } = ctx;
 
   const requireExperiment = (id: number) => {
@@ -21,6 +24,21 @@ export function runHandlers(
     listRuns: ({ experimentIds }) => {
       const ids = experimentIds ?? store.experiments.list().map((e) => e.id);
       return ids.flatMap((id) => store.runs.listByExperiment(id).map((r) => runSummary(ctx, r)));
+    },
+
+    getRun: ({ id }) => {
+      const run = store.runs.get(id);
+      if (!run) throw notFound('Run', String(id));
+      return {
+        ...runSummary(ctx, run),
+        initSeed: run.initSeed,
+        dataSeed: run.dataSeed,
+        device: run.device || null,
+        statusReason: run.statusReason,
+        checkpointSteps: store.checkpoints.list(id).map((c) => c.step),
+        metricNames: store.metrics.names(id),
+        variant: run.variant,
+      };
     },
 
     getMetrics: ({ runIds, metric, x, maxPoints }) => {
@@ -87,16 +105,26 @@ export function runHandlers(
 
     cancelRuns: ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
-      if (runIds?.length) {
-        // A single run inside a lockstep group cannot stop alone; queued ones can be dropped.
-        for (const id of runIds) {
-          const r = store.runs.get(id);
-          if (!r || r.experimentId !== experimentId) throw notFound('Run', String(id));
+      const here =
+        runner.active?.experimentId === experimentId || runner.queued.includes(experimentId);
+      // A single run inside a lockstep group cannot stop alone; queued ones can be dropped.
+      // Runs that another process trains (the app, serve or a CLI on the same store) are its
+      // to stop: saying "cancelled" here would not stop them.
+      const runs = runIds?.length
+        ? runIds.map((id) => {
+            const r = store.runs.get(id);
+            if (!r || r.experimentId !== experimentId) throw notFound('Run', String(id));
+            return r;
+          })
+        : store.runs.listByExperiment(experimentId);
+      if (!here) refuseIfTrainingElsewhere(runs);
+      if (here && !runIds?.length) runner.cancel(experimentId);
+      else
+        for (const r of runs) {
           if (r.status === 'queued' || r.status === 'interrupted')
-            store.runs.transition(id, 'cancelled', { reason: 'cancelled by the user' });
+            store.runs.transition(r.id, 'cancelled', { reason: 'cancelled by the user' });
           else if (r.status === 'running') runner.cancel(experimentId);
         }
-      } else runner.cancel(experimentId);
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

@@ -108,8 +108,8 @@ export function similarityHandlers(
       };
     },
 
-    analyzeExperiment: ({ experimentId, measures, steps }) => {
-      void jobs.start({ experimentId, measures, steps });
+    analyzeExperiment: ({ experimentId, measures, steps, maxTokens }) => {
+      void jobs.start({ experimentId, measures, steps, maxTokens });
       return { ok: true };
     },
 

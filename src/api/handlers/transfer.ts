@@ -6,8 +6,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APP_VERSION } from '../../core/version';
 import { exportCsv } from '../../../db/export/csv';
-import { exportParquet } from '../../../db/export/parquet';
 import { exportBundle } from '../../../db/bundle/export';
 import { BundleError, DuplicateImportError, importBundle } from '../../../db/bundle/import';
 import type { Handlers } from '../dispatcher';
@@ -28,7 +28,7 @@ const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' | 'importBundle'> {
   const { store } = ctx;
   return {
-    exportData: async ({ format, experimentIds, runIds }) => {
+    exportData: async ({ format, experimentIds, runIds, checkpoints }) => {
       for (const id of experimentIds ?? [])
         if (!store.experiments.get(id))
           throw new ApiFailure('not_found', `Experiment ${id} not found`);
@@ -46,6 +46,8 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
         });
       if (format === 'parquet')
         return withTempFile('out.parquet', async (p) => {
+          // Loaded on use: the Parquet writer is a large module every lab start would parse.
+          const { exportParquet } = await import('../../../db/export/parquet');
           await exportParquet(store, p, scope);
           return {
             filename: `${base}.parquet`,
@@ -55,7 +57,11 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
           };
         });
       return withTempFile('out.json', async (p) => {
-        await exportBundle(store, p, { ...scope, producer: 'homolab app' });
+        await exportBundle(store, p, {
+          ...scope,
+          includeCheckpoints: checkpoints,
+          producer: ctx.host === 'cli' ? `homolab-cli ${APP_VERSION}` : 'homolab app',
+        });
         return {
           filename: `${base}.homolab.json`,
           mime: 'application/json',

@@ -1,27 +1,27 @@
 /**
- * `homolab analyze <experiment> [--measures …] [--steps …] [--backend …] [--db FILE] [--json]`:
- * computes an experiment's similarity analyses (src/experiments/analysis) and stores them;
- * analyses already stored are reused. Progress as lines (JSON lines with --json), then a
- * summary (`{"type": "analysis-result", …}`).
+ * `homolab analyze <experiment> [--measures …] [--steps …] [--max-tokens N] [--backend …]`:
+ * computes an experiment's similarity analyses through the API's analyzeExperiment (the lab's
+ * analysis queue, as in the app) and follows its progress events; analyses already stored are
+ * reused. Progress as lines (JSON lines with --json), then a summary
+ * (`{"type": "analysis-result", …}`).
  */
-import { Option, type Command } from 'commander';
-import type { AnalysisProgress } from '../../experiments/analysis';
-import { MEASURES, type Measure } from '../../experiments/spec/spec';
-import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
-import { type CliIO, type GlobalOptions, withStore } from '../context';
+import type { AnalysisProgressEvent, OpInput } from '../../api/contract';
+import type { AnalysisOutcome } from '../../api/types';
+import { MEASURE_IDS, type MeasureId } from '../../core/similarity/catalogue';
+import { type CliIO } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { expId, parseRef } from '../ids';
+import { type CliLab, type LabCommandOptions, withLab } from '../lab';
 import { jsonLine } from '../progress';
 
-export interface AnalyzeCommandOptions extends GlobalOptions {
+export interface AnalyzeCommandOptions extends LabCommandOptions {
   measures?: string;
   steps?: string;
-  backend?: string;
   maxTokens?: string;
 }
 
-/** `a,b,c` → measure names, each checked. */
-export function parseMeasures(text: string | undefined): Measure[] | undefined {
+/** `a,b,c` → measure ids, each checked. */
+export function parseMeasures(text: string | undefined): MeasureId[] | undefined {
   if (text === undefined) return undefined;
   const names = text
     .split(',')
@@ -29,9 +29,9 @@ export function parseMeasures(text: string | undefined): Measure[] | undefined {
     .filter(Boolean);
   if (!names.length) throw new CliError('--measures is empty', EXIT.USAGE);
   for (const n of names)
-    if (!(MEASURES as readonly string[]).includes(n))
-      throw new CliError(`unknown measure '${n}'; allowed: ${MEASURES.join(', ')}`, EXIT.USAGE);
-  return names as Measure[];
+    if (!(MEASURE_IDS as readonly string[]).includes(n))
+      throw new CliError(`unknown measure '${n}'; allowed: ${MEASURE_IDS.join(', ')}`, EXIT.USAGE);
+  return names as MeasureId[];
 }
 
 /** `final` | `all` | `100,200` → steps. */
@@ -48,6 +48,38 @@ export function parseSteps(text: string | undefined): 'final' | 'all' | number[]
   return steps;
 }
 
+/**
+ * Starts an analysis through the API and follows its progress events to the end; resolves to
+ * what it stored, or throws with the analysis's error.
+ */
+export async function followAnalysis(
+  lab: CliLab,
+  request: OpInput<'analyzeExperiment'>,
+  onProgress: (fraction: number, message: string) => void,
+): Promise<AnalysisOutcome> {
+  const { experimentId } = request;
+  let off = () => undefined as unknown;
+  const last = new Promise<AnalysisProgressEvent>((resolve) => {
+    off = lab.subscribe((e) => {
+      if (e.type !== 'analysis.progress' || e.experimentId !== experimentId) return;
+      if (e.done >= e.total) resolve(e);
+      else onProgress(e.done / e.total, e.message);
+    });
+  });
+  try {
+    await lab.call('analyzeExperiment', request);
+    const end = await last;
+    if (end.error || !end.result)
+      throw new CliError(
+        `the analysis of ${expId(experimentId)} failed: ${end.error ?? end.message}`,
+        EXIT.ERROR,
+      );
+    return end.result;
+  } finally {
+    off();
+  }
+}
+
 export async function analyzeCommand(
   ref: string,
   opts: AnalyzeCommandOptions,
@@ -56,45 +88,34 @@ export async function analyzeCommand(
   const target = parseRef(ref, 'experiment');
   if (target.kind !== 'experiment')
     throw new CliError(`'${ref}' is a run; analyze takes an experiment (exp-N)`, EXIT.USAGE);
+  const experimentId = target.id;
   const measures = parseMeasures(opts.measures);
   const steps = parseSteps(opts.steps);
   const maxTokens = opts.maxTokens === undefined ? undefined : Number(opts.maxTokens);
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 4))
     throw new CliError(`--max-tokens must be an integer ≥ 4, got '${opts.maxTokens}'`, EXIT.USAGE);
-  const backend = (opts.backend ?? 'auto') as (typeof BACKEND_CHOICES)[number];
-  return withStore(
+  const say = (line: unknown, human: string) =>
+    io.stdout.write(opts.json ? jsonLine(line) : human + '\n');
+  return withLab(
     opts,
-    async (store) => {
-      store.experiments.require(target.id);
-      // Loaded on use: tfjs and the analysis code would slow every other command's start.
-      const { initBackend } = await import('../../core/engine');
-      const { analyzeExperiment } = await import('../../experiments/analysis');
-      const info = await initBackend(backend);
-      const say = (line: unknown, human: string) =>
-        io.stdout.write(opts.json ? jsonLine(line) : human + '\n');
+    io,
+    async (lab) => {
       say(
-        {
-          type: 'analysis-start',
-          experimentId: target.id,
-          backend: info.backend,
-          device: info.device,
-        },
-        `analysing ${expId(target.id)} on ${info.backend} (${info.device})`,
+        { type: 'analysis-start', experimentId, backend: opts.backend ?? 'auto' },
+        `analysing ${expId(experimentId)}`,
       );
-      const onProgress = (p: AnalysisProgress) =>
-        say(p, `[${String(Math.round(p.fraction * 100)).padStart(3)}%] ${p.message}`);
-      const r = await analyzeExperiment(store, target.id, {
-        measures,
-        steps,
-        maxTokens,
-        onProgress,
-      });
+      const r = await followAnalysis(lab, { experimentId, measures, steps, maxTokens }, (f, m) =>
+        say(
+          { type: 'analysis-progress', experimentId, fraction: f, message: m },
+          `[${String(Math.round(f * 100)).padStart(3)}%] ${m}`,
+        ),
+      );
       say(
-        { type: 'analysis-result', ...r },
+        { type: 'analysis-result', experimentId, ...r },
         [
           `${r.created} analyses stored, ${r.reused} reused, ${r.samplesCreated} samples, ` +
             `steps [${r.steps.join(', ')}], ${r.runIds.length} runs, ${(r.ms / 1000).toFixed(1)} s ` +
-            `(probe ${r.probe.hash}: ${r.probe.repTokens} tokens)`,
+            `on ${r.backend} (${r.device}); probe ${r.probe.hash}: ${r.probe.repTokens} tokens`,
           ...r.notes.map((n) => `note: ${n}`),
         ].join('\n'),
       );
@@ -102,33 +123,4 @@ export async function analyzeCommand(
     },
     true,
   );
-}
-
-/** Adds `analyze` to `program` (which defines the global --db/--json options). */
-export function registerAnalyzeCommand(
-  program: Command,
-  io: CliIO,
-  result: { code: ExitCode },
-): Command {
-  return program
-    .command('analyze')
-    .description(
-      "compute and store an experiment's similarity analyses (reuses those already stored)",
-    )
-    .argument('<experiment>', 'exp-N or N')
-    .option(
-      '--measures <list>',
-      `comma-separated; default: the spec's. Allowed: ${MEASURES.join(', ')}`,
-    )
-    .option(
-      '--steps <steps>',
-      "'final', 'all', or comma-separated checkpoint steps; default: the spec's",
-    )
-    .option('--max-tokens <n>', 'most probe tokens used as representation rows (default 2048)')
-    .addOption(
-      new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('auto'),
-    )
-    .action(async (ref: string, _o, cmd: Command) => {
-      result.code = await analyzeCommand(ref, cmd.optsWithGlobals() as AnalyzeCommandOptions, io);
-    });
 }

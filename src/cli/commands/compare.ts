@@ -1,40 +1,32 @@
 /**
  * `homolab compare <experiment> <experiment> … [--out report.html] [--csv FILE] [--json]`:
- * side-by-side comparison of whole experiments (issue 8) — loss curves of seed groups, cross-seed
+ * side-by-side comparison of whole experiments — loss curves of seed groups, cross-seed
  * similarity per layer, output homogenization, trajectories, the spec diff and a summary table
- * with differences from the first experiment. `--analyze` first runs the analysis step where the
- * analyses a comparison needs are missing; `--save NAME` keeps the comparison in the store;
- * `--saved ID` reopens one (`--refresh` recomputes it); `--list-saved` lists them.
+ * with differences from the first experiment. `--analyze` first runs the analysis step (the
+ * lab's analyzeExperiment, which reuses what is stored); `--save NAME` keeps the comparison in
+ * the store; `--saved ID` reopens one (`--refresh` recomputes it); `--list-saved` lists them.
+ * Everything goes through the API's comparison operations; the report files are written with
+ * the same renderer as the app's exportComparison.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import {
-  compareExperiments,
-  comparisonToCsv,
-  comparisonToHtml,
-  listSavedComparisons,
-  openSavedComparison,
-  saveComparison,
-  SUMMARY_MEASURES,
-  type Comparison,
-  type CompareOptions,
-  type SavedComparison,
-} from '../../experiments/compare';
-import type { BackendChoice } from '../../core/engine/types';
-import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
-import { type CliIO, withStore, type GlobalOptions } from '../context';
+import type { OpInput } from '../../api/contract';
+import { comparisonFile } from '../../api/handlers/compare';
+import type { Comparison, SavedComparison } from '../../api/types';
+import { PAIRWISE_OUTPUT_MEASURE_IDS } from '../../core/similarity/catalogue';
+import { SUMMARY_MEASURES } from '../../experiments/compare/types';
+import { type CliIO } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtCount, table } from '../format';
-import { expId } from '../ids';
-import { parseRef } from '../ids';
+import { expId, parseRef } from '../ids';
+import { type CliLab, type LabCommandOptions, withLab } from '../lab';
 import { jsonLine } from '../progress';
+import { followAnalysis } from './analyze';
 
-export interface CompareCommandOptions extends GlobalOptions {
+export interface CompareCommandOptions extends LabCommandOptions {
   out?: string;
   csv?: string;
   analyze?: boolean;
-  backend?: BackendChoice;
   step?: string;
   measure?: string;
   reference?: string;
@@ -140,16 +132,40 @@ function formatSaved(list: SavedComparison[]): string {
   );
 }
 
+type CompareSettings = NonNullable<OpInput<'compareExperiments'>['options']>;
+
+/** `--analyze`: the analyses a comparison reads, for every checkpoint step of each experiment. */
+async function analyzeFirst(
+  lab: CliLab,
+  ids: number[],
+  settings: CompareSettings,
+  opts: CompareCommandOptions,
+  io: CliIO,
+): Promise<void> {
+  const measures = [
+    (settings.similarityMeasure ?? 'linear-cka') as 'linear-cka',
+    ...PAIRWISE_OUTPUT_MEASURE_IDS,
+    'outcome-homogenization' as const,
+  ];
+  for (const experimentId of ids)
+    await followAnalysis(lab, { experimentId, measures, steps: 'all' }, (fraction, message) => {
+      if (opts.json)
+        io.stdout.write(jsonLine({ type: 'analysis-progress', experimentId, fraction, message }));
+      else io.stderr.write(`analyze ${expId(experimentId)}: ${message}\n`);
+    });
+}
+
 export async function compareCommand(
   refs: string[],
   opts: CompareCommandOptions,
   io: CliIO,
 ): Promise<ExitCode> {
-  return withStore(
+  return withLab(
     opts,
-    async (store) => {
+    io,
+    async (lab) => {
       if (opts.listSaved) {
-        const list = listSavedComparisons(store);
+        const list = await lab.call('listComparisons', {});
         if (opts.json) io.stdout.write(jsonLine({ type: 'saved-comparisons', comparisons: list }));
         else io.stdout.write(formatSaved(list) + '\n');
         return EXIT.OK;
@@ -160,52 +176,55 @@ export async function compareCommand(
       if (opts.saved !== undefined) {
         if (refs.length)
           throw new CliError('give either experiments or --saved ID, not both', EXIT.USAGE);
-        const opened = await openSavedComparison(store, int(opts.saved, '--saved', 1)!, {
-          refresh: opts.refresh,
+        const opened = await lab.call('openComparison', {
+          id: int(opts.saved, '--saved', 1)!,
+          refresh: opts.refresh === true,
         });
-        comparison = opened.comparison;
-        saved = opened.saved;
+        ({ comparison, saved } = opened);
         notes.push(...opened.notes);
       } else {
         if (!refs.length)
           throw new CliError('name at least one experiment (exp-N), or --saved ID', EXIT.USAGE);
+        const ids = experimentIds(refs);
         const step =
           opts.step === undefined || opts.step === 'final' ? 'final' : int(opts.step, '--step');
-        const options: CompareOptions = {
+        const reference = int(opts.reference, '--reference');
+        if (reference !== undefined && reference >= ids.length)
+          throw new CliError(
+            `--reference must index one of the ${ids.length} experiments, got ${reference}`,
+            EXIT.USAGE,
+          );
+        const settings: CompareSettings = {
           step,
           similarityMeasure: opts.measure,
-          reference: int(opts.reference, '--reference'),
+          reference,
           resamples: int(opts.resamples, '--resamples', 1),
           seed: int(opts.seed, '--seed'),
-          analyze: opts.analyze
-            ? {
-                backend: opts.backend,
-                onProgress: (p) => {
-                  if (opts.json) io.stdout.write(jsonLine(p));
-                  else io.stderr.write(`analyze ${expId(p.experimentId)}: ${p.message}\n`);
-                },
-              }
-            : false,
         };
-        try {
-          comparison = await compareExperiments(store, experimentIds(refs), options);
-        } catch (e) {
-          if (e instanceof RangeError) throw new CliError(e.message, EXIT.USAGE);
-          throw e;
-        }
+        for (const id of ids) await lab.call('getExperiment', { id }); // not found before any work
+        if (opts.analyze) await analyzeFirst(lab, ids, settings, opts, io);
         if (opts.save) {
-          const { analyze: _a, ...keep } = options;
-          saved = saveComparison(store, opts.save, comparison, { options: keep });
-        }
+          saved = await lab.call('saveComparison', {
+            name: opts.save,
+            experimentIds: ids,
+            options: settings,
+          });
+          comparison = (await lab.call('openComparison', { id: saved.id })).comparison;
+        } else
+          comparison = await lab.call('compareExperiments', {
+            experimentIds: ids,
+            options: settings,
+          });
       }
+      const title = saved?.name ?? comparison.experiments.map((e) => e.name).join(' vs ');
       const files: Record<string, string> = {};
-      if (opts.out) {
-        files.html = resolve(opts.out);
-        writeFileSync(files.html, comparisonToHtml(comparison));
-      }
-      if (opts.csv) {
-        files.csv = resolve(opts.csv);
-        writeFileSync(files.csv, comparisonToCsv(comparison));
+      for (const [format, target] of [
+        ['html', opts.out],
+        ['csv', opts.csv],
+      ] as const) {
+        if (!target) continue;
+        files[format] = resolve(target);
+        writeFileSync(files[format], comparisonFile(comparison, format, title).data);
       }
       if (opts.json)
         io.stdout.write(
@@ -222,39 +241,4 @@ export async function compareCommand(
     },
     true,
   );
-}
-
-/** Registers `homolab compare` on the program. */
-export function registerCompareCommand(
-  program: Command,
-  io: CliIO,
-  result: { code: ExitCode },
-): Command {
-  return program
-    .command('compare')
-    .description(
-      'compare experiments side by side: loss curves, cross-seed similarity, homogenization, spec diff',
-    )
-    .argument('[experiments...]', 'experiments (exp-N or N); the first is the reference')
-    .option('--out <file>', 'write a standalone HTML report (charts + the JSON of every number)')
-    .option('--csv <file>', 'write the summary table as CSV (one row per experiment)')
-    .option('--analyze', 'run the analysis step first where analyses are missing')
-    .addOption(
-      new Option('--backend <name>', 'backend for --analyze')
-        .choices(BACKEND_CHOICES)
-        .default('auto'),
-    )
-    .option('--step <n>', "checkpoint step of the profile and output measures ('final' or N)")
-    .option('--measure <name>', 'representation measure of the profile (default linear-cka)')
-    .option('--reference <i>', 'index of the reference experiment (default 0)')
-    .option('--resamples <n>', 'bootstrap resamples (default 2000)')
-    .option('--seed <n>', 'seed of the bootstrap and permutation streams (default 0)')
-    .option('--save <name>', 'save the comparison in the store under this name')
-    .option('--saved <id>', 'reopen a saved comparison')
-    .option('--refresh', 'with --saved: recompute from the store instead of the saved numbers')
-    .option('--list-saved', 'list saved comparisons')
-    .action(async (refs: string[], _o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals() as CompareCommandOptions;
-      result.code = await compareCommand(refs, opts, io);
-    });
 }

@@ -1,70 +1,75 @@
-/** `homolab list` and `homolab show <experiment|run>`. */
-import type { Store } from '../../../db/store';
-import type { RunRow } from '../../../db/types';
-import { storedVariant } from '../../experiments/spec/create';
-import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
-import { CliError, EXIT, type ExitCode } from '../exit-codes';
+/**
+ * `homolab list` and `homolab show <experiment|run>`, through the API's listExperiments,
+ * listRuns, getExperiment and getRun. Names and messages from the store are printed
+ * terminal-safe.
+ */
+import type { RunDetail, RunSummary } from '../../api/types';
+import { terminalSafe } from '../../core/text/terminal-safe';
+import { type CliIO, emit, type GlobalOptions } from '../context';
+import { EXIT, type ExitCode } from '../exit-codes';
 import { fmtLoss, table } from '../format';
 import { expId, parseRef, runId } from '../ids';
+import { withLab } from '../lab';
 
-/** A run's headline numbers: last step, last losses, batch hash (from its last checkpoint). */
-export function runSummary(store: Store, r: RunRow) {
-  const loss = store.metrics.last(r.id, 'loss');
-  const evalLoss = store.metrics.last(r.id, 'eval_loss');
-  const cps = store.checkpoints.list(r.id);
-  const last = cps.length ? store.checkpoints.get(cps[cps.length - 1].id) : null;
-  const v = storedVariant(r);
+/** A run's headline numbers as `show --json` prints them. */
+export function runLine(r: RunSummary) {
   return {
     id: r.id,
     name: r.name,
     status: r.status,
-    statusReason: r.statusReason,
+    statusReason: r.error,
     error: r.error,
-    initSeed: r.initSeed,
-    dataSeed: r.dataSeed,
-    axes: v.axes,
-    step: loss?.step ?? 0,
-    totalSteps: v.training.steps,
-    loss: loss?.value ?? null,
-    evalLoss: evalLoss?.value ?? null,
-    checkpoints: cps.map((c) => c.step),
-    batchHash: (last?.meta?.batchHash as string | undefined) ?? null,
+    initSeed: r.config.initSeed,
+    dataSeed: r.config.dataSeed,
+    axes: r.axes,
+    step: r.step,
+    totalSteps: r.totalSteps,
+    loss: r.finalLoss,
+    evalLoss: r.evalLoss,
+    batchHash: r.batchHash,
     backend: r.backend,
-    device: r.device,
   };
 }
 
+const stamp = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
 export async function listCommand(opts: GlobalOptions, io: CliIO): Promise<ExitCode> {
-  return withStore(
+  return withLab(
     opts,
-    (store) => {
-      const rows = store.experiments.list().map((e) => {
-        const runs = store.runs.listByExperiment(e.id);
-        const counts: Record<string, number> = {};
-        for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    io,
+    async (lab) => {
+      const [experiments, runs] = await Promise.all([
+        lab.call('listExperiments', {}),
+        lab.call('listRuns', {}),
+      ]);
+      const rows = experiments.map((e) => {
+        const statuses: Record<string, number> = {};
+        for (const r of runs)
+          if (r.experimentId === e.id) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         return {
           id: e.id,
           name: e.name,
-          createdAt: e.createdAt,
-          runs: runs.length,
-          statuses: counts,
+          status: e.status,
+          createdAt: Date.parse(e.createdAt),
+          runs: e.runCount,
+          statuses,
         };
       });
-      emit(io, opts, { type: 'experiments', db: store.path, experiments: rows }, () =>
+      emit(io, opts, { type: 'experiments', db: lab.dbPath, experiments: rows }, () =>
         rows.length
           ? table(
               ['ID', 'NAME', 'CREATED', 'RUNS', 'STATUS'],
               rows.map((r) => [
                 expId(r.id),
                 r.name,
-                new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+                stamp(new Date(r.createdAt).toISOString()),
                 String(r.runs),
                 Object.entries(r.statuses)
                   .map(([s, n]) => `${n} ${s}`)
                   .join(', '),
               ]),
             )
-          : `no experiments in ${store.path}`,
+          : `no experiments in ${lab.dbPath}`,
       );
       return EXIT.OK;
     },
@@ -72,57 +77,60 @@ export async function listCommand(opts: GlobalOptions, io: CliIO): Promise<ExitC
   );
 }
 
+function runText(r: RunDetail): string {
+  const safe = terminalSafe;
+  return [
+    `${runId(r.id)}  ${safe(r.name)}  of ${expId(r.experimentId)}`,
+    `status: ${r.status}${r.statusReason ? ` — ${safe(r.statusReason)}` : ''}`,
+    r.error && r.error !== r.statusReason ? `error: ${safe(r.error)}` : '',
+    `seeds: init ${r.initSeed}, data ${r.dataSeed}`,
+    `backend: ${r.backend || '—'} ${r.device ? `(${safe(r.device)})` : ''}`,
+    `step ${r.step}/${r.totalSteps}, loss ${fmtLoss(r.finalLoss)}, eval loss ${fmtLoss(r.evalLoss)}`,
+    `checkpoints at steps: ${r.checkpointSteps.join(', ') || 'none'}`,
+    `batch hash: ${r.batchHash ?? '—'}`,
+    `metrics: ${r.metricNames.map(safe).join(', ') || 'none'}`,
+    `config: ${safe(JSON.stringify(r.variant))}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): Promise<ExitCode> {
   const target = parseRef(ref, 'experiment');
-  return withStore(
+  return withLab(
     opts,
-    (store) => {
-      if (target.kind === 'experiment') {
-        const e = store.experiments.get(target.id);
-        if (!e) throw new CliError(`no experiment ${expId(target.id)}`, EXIT.NOT_FOUND);
-        const runs = store.runs.listByExperiment(e.id).map((r) => runSummary(store, r));
-        emit(io, opts, { type: 'experiment', experiment: e, runs }, () =>
-          [
-            `${expId(e.id)}  ${e.name}  (created ${new Date(e.createdAt).toISOString()})`,
-            e.notes ? `notes: ${e.notes}` : '',
-            table(
-              ['RUN', 'NAME', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
-              runs.map((r) => [
-                runId(r.id),
-                r.name,
-                r.status + (r.statusReason ? ` (${r.statusReason})` : ''),
-                `${r.step}/${r.totalSteps}`,
-                fmtLoss(r.loss),
-                fmtLoss(r.evalLoss),
-                r.batchHash ? r.batchHash.slice(0, 16) : '—',
-              ]),
-            ),
-          ]
-            .filter(Boolean)
-            .join('\n'),
+    io,
+    async (lab) => {
+      if (target.kind === 'run') {
+        const r = await lab.call('getRun', { id: target.id });
+        emit(io, opts, { type: 'run', run: r, summary: runLine(r), metrics: r.metricNames }, () =>
+          runText(r),
         );
-      } else {
-        const r = store.runs.get(target.id);
-        if (!r) throw new CliError(`no run ${runId(target.id)}`, EXIT.NOT_FOUND);
-        const s = runSummary(store, r);
-        const metrics = store.metrics.names(r.id);
-        emit(io, opts, { type: 'run', run: r, summary: s, metrics }, () =>
-          [
-            `${runId(r.id)}  ${r.name}  of ${expId(r.experimentId)}`,
-            `status: ${r.status}${r.statusReason ? ` — ${r.statusReason}` : ''}`,
-            r.error ? `error: ${r.error}` : '',
-            `seeds: init ${r.initSeed}, data ${r.dataSeed}`,
-            `backend: ${r.backend || '—'} ${r.device ? `(${r.device})` : ''}`,
-            `step ${s.step}/${s.totalSteps}, loss ${fmtLoss(s.loss)}, eval loss ${fmtLoss(s.evalLoss)}`,
-            `checkpoints at steps: ${s.checkpoints.join(', ') || 'none'}`,
-            `batch hash: ${s.batchHash ?? '—'}`,
-            `metrics: ${metrics.join(', ') || 'none'}`,
-            `config: ${JSON.stringify(r.variant)}`,
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        );
+        return EXIT.OK;
       }
+      const { runs: detailRuns, ...e } = await lab.call('getExperiment', { id: target.id });
+      const runs = detailRuns.map(runLine);
+      const experiment = { ...e, createdAt: Date.parse(e.createdAt) };
+      emit(io, opts, { type: 'experiment', experiment, runs }, () =>
+        [
+          `${expId(e.id)}  ${terminalSafe(e.name)}  (created ${e.createdAt}, ${e.status})`,
+          e.notes ? `notes: ${terminalSafe(e.notes)}` : '',
+          table(
+            ['RUN', 'NAME', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
+            runs.map((r) => [
+              runId(r.id),
+              r.name,
+              r.status + (r.statusReason ? ` (${r.statusReason})` : ''),
+              `${r.step}/${r.totalSteps}`,
+              fmtLoss(r.loss),
+              fmtLoss(r.evalLoss),
+              r.batchHash ? r.batchHash.slice(0, 16) : '—',
+            ]),
+          ),
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
       return EXIT.OK;
     },
     true,

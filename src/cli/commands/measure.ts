@@ -6,7 +6,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Command } from 'commander';
 import { readNpyMatrix } from '../../core/npy';
 import type { Matrix } from '../../core/similarity/matrix';
 import { fromRows } from '../../core/similarity/matrix';
@@ -14,7 +13,6 @@ import {
   computeMeasure,
   isMeasureName,
   MEASURE_NAMES,
-  MEASURES,
   type MeasureOptions,
 } from '../../core/similarity/registry';
 import { type CliIO, emit, type GlobalOptions } from '../context';
@@ -124,33 +122,4 @@ export async function measureCommand(
     [`${measure} = ${value}`, ...warnings.map((w) => `warning: ${w}`)].join('\n'),
   );
   return EXIT.OK;
-}
-
-/**
- * Adds `measure` to `program` (which defines the global --json/--db options). `result.code`
- * receives the exit code, as with the other commands of src/cli/main.ts.
- */
-export function registerMeasureCommand(
-  program: Command,
-  io: CliIO,
-  result: { code: ExitCode },
-): Command {
-  const names = MEASURE_NAMES.map((n) => `${n} (${MEASURES[n].title})`).join(', ');
-  return program
-    .command('measure')
-    .description(
-      'compute one representation measure between two activation matrices (.npy or .json, rows = examples)',
-    )
-    .argument('<measure>', `one of: ${names}`)
-    .argument('<A>', 'activations of model A: .npy (float32/float64, 2-D) or .json (array of rows)')
-    .argument('<B>', 'activations of model B, same rows (examples) as A')
-    .option('--k <n>', 'mutual-knn: neighbours per example (default 10)')
-    .option(
-      '--threshold <t>',
-      'rbf-cka: bandwidth as a fraction of the median distance (default 0.5); svcca: variance kept (default 0.99)',
-    )
-    .action(async (measure: string, a: string, b: string, _o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals() as MeasureCommandOptions;
-      result.code = await measureCommand(measure, a, b, opts, io);
-    });
 }

@@ -1,14 +1,18 @@
-/** `homolab presets [id] [--tiny]`, `homolab validate`, `homolab estimate`, `homolab schema`. */
+/**
+ * `homolab presets [id] [--tiny]`, `homolab validate`, `homolab schema`: plain data and the
+ * spec check, no store needed (estimate and run go through the lab: run.ts).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PRESETS, getPreset } from '../../experiments/spec/presets';
 import { experimentSpecJsonSchema } from '../../experiments/spec/spec';
+import { checkSpec } from '../../experiments/spec/parse-spec';
 import { groupLockstep } from '../../experiments/spec/variants';
 import { type CliIO, emit, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { table } from '../format';
 import { jsonLine } from '../progress';
-import { estimateSpec, estimateText, loadSpecFile, parseBackend } from './run';
+import { readSpecFile, specError } from './run';
 
 export function presetsCommand(
   id: string | undefined,
@@ -42,7 +46,9 @@ export function presetsCommand(
 }
 
 export function validateCommand(file: string, opts: GlobalOptions, io: CliIO): ExitCode {
-  const { spec, variants } = loadSpecFile(file);
+  const checked = checkSpec(readSpecFile(file));
+  if (!checked.ok) throw specError(file, checked.issues);
+  const { spec, variants } = checked;
   const groups = groupLockstep(variants);
   emit(
     io,
@@ -54,19 +60,6 @@ export function validateCommand(file: string, opts: GlobalOptions, io: CliIO): E
       groups: groups.length,
     },
     () => `${file}: valid — ${variants.length} variants in ${groups.length} lockstep group(s)`,
-  );
-  return EXIT.OK;
-}
-
-export async function estimateCommand(
-  file: string,
-  opts: GlobalOptions & { backend?: string },
-  io: CliIO,
-): Promise<ExitCode> {
-  const { spec, variants } = loadSpecFile(file);
-  const est = await estimateSpec(spec, variants, parseBackend(opts.backend));
-  emit(io, opts, { type: 'estimate', ...est }, () =>
-    [estimateText(est), ...est.notes.map((n) => `note: ${n}`)].join('\n'),
   );
   return EXIT.OK;
 }

@@ -1,85 +1,71 @@
 /**
- * `homolab run <spec.json>` — validate a spec, create the experiment, print the cost estimate
- * and train it in a worker process, showing progress. Also `homolab resume <run|exp-N>`.
+ * `homolab run <spec.json>` — create an experiment from a spec file and train it; `homolab
+ * resume <run|exp-N>`; `homolab estimate <spec.json>`. All three go through the API's
+ * operations (estimateCost, createExperiment, resumeRuns) on the CLI's lab: the same
+ * validation, cost estimate and cost gate as the app. This module reads the file and prints.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Store } from '../../../db/store';
-import { buildDataset } from '../../core/data';
-import { createExperiment } from '../../experiments/spec/create';
-import { estimateCost, type BackendName, type CostEstimate } from '../../experiments/spec/estimate';
-import type { ExperimentOutcome } from '../../experiments/execution/events';
-import { parseSpecText } from '../../experiments/spec/parse-spec';
-import { ExperimentRunner } from '../../experiments/execution/runner';
-import type { ExperimentSpec } from '../../experiments/spec/spec';
-import { SpecValidationError } from '../../experiments/spec/spec-errors';
-import { groupLockstep, type Variant } from '../../experiments/spec/variants';
-import { nodeWorkerFactory } from '../../experiments/execution/worker/node-host';
-import { BACKEND_CHOICES, type BackendChoice } from '../../experiments/execution/worker/protocol';
-import { type CliIO, type GlobalOptions, openCliStore } from '../context';
+import { ApiCallError } from '../../api/client';
+import type { CostEstimate } from '../../api/types';
+import { type CliIO, emit } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { fmtCount, fmtDuration } from '../format';
 import { expId, parseRef, runId } from '../ids';
-import { jsonLine, jsonLinesSink, terminalSink } from '../progress';
+import { type CliLab, type LabCommandOptions, parseMaxGroup, withLab } from '../lab';
+import { jsonLine } from '../progress';
+import { followTraining, reportOutcome } from '../training';
 
-export interface TrainOptions extends GlobalOptions {
-  backend?: string;
-  maxGroup?: string;
-  lockstep?: boolean;
+export interface TrainOptions extends LabCommandOptions {
+  yes?: boolean;
 }
 
-export function parseBackend(b: string | undefined): BackendChoice {
-  const v = (b ?? 'auto') as BackendChoice;
-  if (!BACKEND_CHOICES.includes(v))
-    throw new CliError(
-      `unknown backend '${b}'; choose one of ${BACKEND_CHOICES.join(', ')}`,
-      EXIT.USAGE,
-    );
-  return v;
+/** A spec problem as the CLI prints it: the file, then every field and what is wrong. */
+export function specError(file: string, issues: { path: string; message: string }[]): CliError {
+  return new CliError(
+    `invalid spec ${file}: ${issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}`,
+    EXIT.INVALID_INPUT,
+    { issues },
+  );
 }
 
-/** Reads and validates a spec file; a text-file dataset path is made absolute (spec-relative). */
-export function loadSpecFile(file: string): { spec: ExperimentSpec; variants: Variant[] } {
+/**
+ * Reads a spec file as JSON; a text-file dataset's relative path is made absolute (relative to
+ * the spec file). Validation is the API's.
+ */
+export function readSpecFile(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as Error).message}`, EXIT.NOT_FOUND);
   }
+  let spec: unknown;
   try {
-    const parsed = parseSpecText(text);
-    const ds = parsed.spec.dataset;
-    if (ds.kind === 'text-file' && !isAbsolute(ds.path))
-      ds.path = resolve(dirname(resolve(file)), ds.path);
-    return parsed;
+    spec = JSON.parse(text);
   } catch (e) {
-    if (e instanceof SpecValidationError)
-      throw new CliError(
-        `invalid spec ${file}: ${e.issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}`,
-        EXIT.INVALID_INPUT,
-        { issues: e.issues },
+    throw specError(file, [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+    throw specError(file, [{ path: '', message: 'expected a JSON object' }]);
+  const ds = (spec as { dataset?: { kind?: unknown; path?: unknown } }).dataset;
+  if (ds?.kind === 'text-file' && typeof ds.path === 'string' && !isAbsolute(ds.path))
+    ds.path = resolve(dirname(resolve(file)), ds.path);
+  return spec as Record<string, unknown>;
+}
+
+/** Runs an API call on a spec; its field errors name the file and drop the `spec.` prefix. */
+async function onSpec<T>(file: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof ApiCallError && e.code === 'invalid_input' && e.error.issues)
+      throw specError(
+        file,
+        e.error.issues.map((i) => ({ path: i.path.replace(/^spec\.?/, ''), message: i.message })),
       );
     throw e;
   }
-}
-
-/** Cost estimate of a validated spec (builds the dataset to learn the vocabulary size). */
-export async function estimateSpec(
-  spec: ExperimentSpec,
-  variants: Variant[],
-  backend: BackendChoice,
-  maxGroup?: number,
-): Promise<CostEstimate> {
-  let vocab: number;
-  try {
-    vocab = (await buildDataset(spec.dataset)).vocabSize;
-  } catch (e) {
-    throw new CliError(`dataset: ${(e as Error).message}`, EXIT.INVALID_INPUT);
-  }
-  const b: BackendName = backend === 'auto' ? 'wasm' : backend;
-  const est = estimateCost(groupLockstep(variants, maxGroup), vocab, b);
-  if (backend === 'auto') est.notes.push('backend auto: time shown for wasm, the usual CPU choice');
-  return est;
 }
 
 export function estimateText(est: CostEstimate): string {
@@ -90,152 +76,90 @@ export function estimateText(est: CostEstimate): string {
   );
 }
 
-/** Trains an experiment's runs with progress output; returns the outcome. */
-export async function trainWithProgress(
-  store: Store,
-  experimentId: number,
+function estimateOf(lab: CliLab, file: string, spec: Record<string, unknown>, opts: TrainOptions) {
+  return onSpec(file, () =>
+    lab.call('estimateCost', {
+      spec,
+      backend: opts.backend,
+      maxGroupSize: parseMaxGroup(opts.maxGroup),
+    }),
+  );
+}
+
+export async function estimateCommand(
+  file: string,
   opts: TrainOptions,
   io: CliIO,
-  start: { resume?: boolean; runIds?: number[] } = {},
-): Promise<ExperimentOutcome> {
-  const runner = new ExperimentRunner({
-    store,
-    dbPath: store.path,
-    workerFactory: nodeWorkerFactory(),
-    backend: parseBackend(opts.backend),
-    maxGroupSize: opts.maxGroup ? Number(opts.maxGroup) : undefined,
-    lockstep: opts.lockstep,
-  });
-  const names = new Map(store.runs.listByExperiment(experimentId).map((r) => [r.id, r.name]));
-  const live = !opts.json && Boolean(io.stdout.isTTY);
-  const sink = opts.json ? jsonLinesSink(io.stdout) : terminalSink(io.stdout, names, live);
-  const off = runner.on((e) => sink.event(e));
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    runner.cancel(experimentId, 'cancelled (Ctrl-C)');
-    if (interrupts > 1) process.exit(EXIT.SIGINT);
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const outcome = await runner.start(experimentId, start);
-    sink.close();
-    return outcome;
-  } finally {
-    off();
-    process.off('SIGINT', onSigint);
-  }
-}
-
-/** Exit code of a training outcome. */
-export function outcomeExitCode(o: ExperimentOutcome): ExitCode {
-  switch (o.status) {
-    case 'completed':
-      return EXIT.OK;
-    case 'stopped':
-      return EXIT.RUNS_INCOMPLETE;
-    case 'interrupted':
-      return EXIT.INTERRUPTED;
-    case 'cancelled':
-      return EXIT.SIGINT;
-    case 'fatal':
-      return EXIT.BACKEND;
-  }
-}
-
-function finish(
-  io: CliIO,
-  opts: GlobalOptions,
-  experimentId: number,
-  o: ExperimentOutcome,
-): ExitCode {
-  const code = outcomeExitCode(o);
-  if (opts.json) io.stdout.write(jsonLine({ type: 'result', experimentId, exitCode: code, ...o }));
-  else {
-    const c = o.counts;
-    io.stdout.write(
-      `${expId(experimentId)}: ${o.status} — ${c.completed} completed, ${c.failed} failed, ` +
-        `${c.diverged} diverged, ${c.cancelled} cancelled, ${c.interrupted} interrupted, ${c.queued} queued` +
-        (o.message ? ` (${o.message})` : '') +
-        '\n',
+): Promise<ExitCode> {
+  const spec = readSpecFile(file);
+  return withLab(opts, io, async (lab) => {
+    const est = await estimateOf(lab, file, spec, opts);
+    emit(io, opts, { type: 'estimate', ...est }, () =>
+      [estimateText(est), ...est.notes.map((n) => `note: ${n}`)].join('\n'),
     );
-    if (o.status === 'interrupted' || o.status === 'fatal')
-      io.stdout.write(`resume with: homolab resume ${expId(experimentId)}\n`);
-  }
-  return code;
+    return EXIT.OK;
+  });
 }
 
 export async function runCommand(file: string, opts: TrainOptions, io: CliIO): Promise<ExitCode> {
-  const backend = parseBackend(opts.backend);
-  const { spec, variants } = loadSpecFile(file);
-  const est = await estimateSpec(
-    spec,
-    variants,
-    backend,
-    opts.maxGroup ? Number(opts.maxGroup) : undefined,
-  );
-  const store = openCliStore(opts);
-  try {
-    const created = createExperiment(store, spec);
-    const id = created.experiment.id;
-    if (opts.json)
-      io.stdout.write(
-        jsonLine({
-          type: 'experiment-created',
-          experimentId: id,
-          runIds: created.runs.map((r) => r.id),
-          db: store.path,
-          estimate: est,
-        }),
-      );
-    else
-      io.stdout.write(
-        `${expId(id)} "${spec.name}" in ${store.path}\n` +
-          `${created.runs.map((r) => `${runId(r.id)} ${r.name}`).join(', ')}\n` +
-          `estimate: ${estimateText(est)}\n`,
-      );
-    const outcome = await trainWithProgress(store, id, opts, io);
-    return finish(io, opts, id, outcome);
-  } finally {
-    store.close();
-  }
+  const spec = readSpecFile(file);
+  return withLab(opts, io, async (lab) => {
+    const est = await estimateOf(lab, file, spec, opts);
+    const { experimentId, outcome } = await followTraining(lab, opts, io, {
+      start: async () => {
+        const created = await onSpec(file, () =>
+          lab.call('createExperiment', {
+            name: typeof spec.name === 'string' ? spec.name : '',
+            spec,
+            start: true,
+            confirmCost: opts.yes === true,
+          }),
+        );
+        return created.id;
+      },
+      announce: async (id) => {
+        const { runs } = await lab.call('getExperiment', { id });
+        if (opts.json)
+          io.stdout.write(
+            jsonLine({
+              type: 'experiment-created',
+              experimentId: id,
+              runIds: runs.map((r) => r.id),
+              db: lab.dbPath,
+              estimate: est,
+            }),
+          );
+        else
+          io.stdout.write(
+            `${expId(id)} "${String(spec.name)}" in ${lab.dbPath}\n` +
+              `${runs.map((r) => `${runId(r.id)} ${r.name}`).join(', ')}\n` +
+              `estimate: ${estimateText(est)}\n`,
+          );
+      },
+    });
+    return reportOutcome(io, opts, experimentId, outcome);
+  });
 }
 
 export async function resumeCommand(ref: string, opts: TrainOptions, io: CliIO): Promise<ExitCode> {
   const target = parseRef(ref, 'run');
-  const store = openCliStore(opts, true);
-  try {
-    let experimentId: number;
-    let runIds: number[] | undefined;
-    if (target.kind === 'run') {
-      const run = store.runs.get(target.id);
-      if (!run) throw new CliError(`no run ${runId(target.id)}`, EXIT.NOT_FOUND);
-      if (run.status !== 'interrupted' && run.status !== 'queued')
-        throw new CliError(
-          `${runId(run.id)} is ${run.status}; only interrupted or queued runs can be resumed`,
-          EXIT.INVALID_INPUT,
-        );
-      experimentId = run.experimentId;
-      runIds = [run.id];
-    } else {
-      if (!store.experiments.get(target.id))
-        throw new CliError(`no experiment ${expId(target.id)}`, EXIT.NOT_FOUND);
-      experimentId = target.id;
-      const runnable = store.runs
-        .listByExperiment(experimentId)
-        .filter((r) => r.status === 'interrupted' || r.status === 'queued');
-      if (!runnable.length)
-        throw new CliError(
-          `${expId(experimentId)} has no interrupted or queued runs to resume`,
-          EXIT.INVALID_INPUT,
-        );
-    }
-    const outcome = await trainWithProgress(store, experimentId, opts, io, {
-      resume: true,
-      runIds,
-    });
-    return finish(io, opts, experimentId, outcome);
-  } finally {
-    store.close();
-  }
+  return withLab(
+    opts,
+    io,
+    async (lab) => {
+      const experimentId =
+        target.kind === 'run'
+          ? (await lab.call('getRun', { id: target.id })).experimentId
+          : target.id;
+      const runIds = target.kind === 'run' ? [target.id] : undefined;
+      const { outcome } = await followTraining(lab, opts, io, {
+        start: async () => {
+          await lab.call('resumeRuns', { experimentId, runIds });
+          return experimentId;
+        },
+      });
+      return reportOutcome(io, opts, experimentId, outcome);
+    },
+    true,
+  );
 }

@@ -1,46 +1,58 @@
 /**
  * `homolab study [name] [--scale tiny|small|full|test] [--backend B] [--out report.html]
- * [--json]`: runs a built-in homogenization study end to end (train, analyse, report). The
- * report is stored in the store (analysis kind `study-report`) and, with `--out`, written as a
- * standalone HTML file. Without a name, lists the studies.
+ * [--json]`: runs a built-in homogenization study end to end (train, analyse, report) through
+ * the API's runStudy, following the lab's events; the report is stored in the store (analysis
+ * kind `study-report`) and, with `--out`, written as a standalone HTML file (getStudyReport).
+ * Without a name, lists the studies (no store needed).
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import { getStudy, runStudy, STUDIES, STUDY_SCALES } from '../../experiments/studies';
-import type { StudyEvent, StudyScale } from '../../experiments/studies';
-import { nodeWorkerFactory } from '../../experiments/execution/worker/node-host';
-import { BACKEND_CHOICES } from '../../experiments/execution/worker/protocol';
-import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
+import type { LabEvent, StudyProgressEvent } from '../../api/contract';
+import { STUDIES } from '../../experiments/studies/registry';
+import { STUDY_SCALES, type StudyScale } from '../../experiments/studies/types';
+import { type CliIO, emit } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { expId, runId } from '../ids';
+import { type LabCommandOptions, withLab } from '../lab';
 import { jsonLine } from '../progress';
-import { parseBackend } from './run';
 
-export interface StudyOptions extends GlobalOptions {
+export interface StudyOptions extends LabCommandOptions {
   scale?: string;
-  backend?: string;
   out?: string;
 }
 
-/** Human progress: study phases, and per experiment a line every few seconds while training. */
-function humanProgress(io: CliIO): (e: StudyEvent) => void {
+/** The lab's events as progress: phases, analysis, and a training line every few seconds. */
+function progress(io: CliIO, json: boolean, study: string): (e: LabEvent) => void {
   let last = 0;
-  return (e) => {
-    if (e.type === 'study-phase') io.stderr.write(`[${e.study}] ${e.message}\n`);
-    else if (e.type === 'runner') {
-      const ev = e.event;
-      if (ev.type === 'experiment-progress' && Date.now() - last > 3000) {
-        last = Date.now();
-        const eta = ev.etaSec === null ? '' : `, ETA ${Math.round(ev.etaSec)} s`;
-        io.stderr.write(
-          `  ${expId(ev.experimentId)}: ${ev.stepsDone}/${ev.stepsTotal} steps, ${ev.finishedRuns}/${ev.runCount} runs done, ${Math.round(ev.tokensPerSec)} tokens/s${eta}\n`,
+  if (json)
+    return (e) => {
+      if (e.type === 'study.progress' && e.study === study && !e.done)
+        io.stdout.write(
+          jsonLine({ type: 'study-phase', study, phase: e.phase, message: e.message }),
         );
-      } else if (ev.type === 'backend')
-        io.stderr.write(`  backend: ${ev.backend} (${ev.device})\n`);
-      else if (ev.type === 'fatal') io.stderr.write(`  ${ev.message} — ${ev.advice}\n`);
-    } else if (e.type === 'analysis' && e.progress.phase === 'done' && e.progress.step !== null)
-      io.stderr.write(`  analysis: ${e.progress.message}\n`);
+      else if (e.type === 'analysis.progress')
+        io.stdout.write(
+          jsonLine({
+            type: 'analysis-progress',
+            experimentId: e.experimentId,
+            fraction: e.done / e.total,
+            message: e.message,
+          }),
+        );
+      else if (e.type === 'run.progress' || e.type === 'run.status') io.stdout.write(jsonLine(e));
+    };
+  return (e) => {
+    if (e.type === 'study.progress' && e.study === study && !e.done)
+      io.stderr.write(`[${study}] ${e.message}\n`);
+    else if (e.type === 'run.progress' && Date.now() - last > 3000) {
+      last = Date.now();
+      const eta = e.etaSec === null ? '' : `, ETA ${Math.round(e.etaSec)} s`;
+      io.stderr.write(
+        `  ${expId(e.experimentId)} ${runId(e.runId)}: step ${e.step}/${e.totalSteps}, ` +
+          `${Math.round(e.tokensPerSec)} tokens/s${eta}\n`,
+      );
+    } else if (e.type === 'analysis.progress' && e.done >= e.total)
+      io.stderr.write(`  analysis: ${e.error ?? e.message}\n`);
   };
 }
 
@@ -69,92 +81,67 @@ export async function studyCommand(
     );
     return EXIT.OK;
   }
-  let study;
-  try {
-    study = getStudy(name);
-  } catch (e) {
-    throw new CliError((e as Error).message, EXIT.NOT_FOUND);
-  }
+  const study = STUDIES.find((s) => s.id === name);
+  if (!study)
+    throw new CliError(
+      `unknown study '${name}'; known: ${STUDIES.map((s) => s.id).join(', ')}`,
+      EXIT.NOT_FOUND,
+    );
   const scale = (opts.scale ?? 'tiny') as StudyScale;
   if (!STUDY_SCALES.includes(scale))
     throw new CliError(
       `unknown scale '${opts.scale}'; choose one of ${STUDY_SCALES.join(', ')}`,
       EXIT.USAGE,
     );
-  const backend = parseBackend(opts.backend);
-  return withStore(opts, async (store) => {
-    const onEvent = opts.json ? (e: StudyEvent) => io.stdout.write(jsonLine(e)) : humanProgress(io);
+  return withLab(opts, io, async (lab) => {
     if (!opts.json) io.stderr.write(`${study.name} (${scale}): ${study.describe(scale)}\n`);
-    let r;
-    try {
-      r = await runStudy(name, {
-        store,
-        dbPath: store.path,
-        scale,
-        backend,
-        workerFactory: nodeWorkerFactory(),
-        onEvent,
+    const started = Date.now();
+    const onEvent = progress(io, !!opts.json, name);
+    let off = () => undefined as unknown;
+    const ended = new Promise<StudyProgressEvent>((resolve) => {
+      off = lab.subscribe((e) => {
+        if (e.type === 'study.progress' && e.study === name && e.done) resolve(e);
+        else onEvent(e);
       });
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new CliError(
-        `study ${name} failed: ${msg}`,
-        /training of exp-/.test(msg) ? EXIT.RUNS_INCOMPLETE : EXIT.ERROR,
-      );
+    });
+    let end: StudyProgressEvent;
+    try {
+      await lab.call('runStudy', { study: name, scale });
+      end = await ended;
+    } finally {
+      off();
     }
+    if (end.error || end.reportId === null)
+      throw new CliError(
+        `study ${name} failed: ${end.error ?? end.message}`,
+        /training of exp-/.test(end.error ?? '') ? EXIT.RUNS_INCOMPLETE : EXIT.ERROR,
+      );
+    const report = await lab.call('getStudyReport', { id: end.reportId });
+    const runs = await lab.call('listRuns', { experimentIds: report.experimentIds });
     const out = opts.out ? resolve(opts.out) : null;
-    if (out) writeFileSync(out, r.html);
+    if (out) writeFileSync(out, report.file.data);
+    const seconds = (Date.now() - started) / 1000;
     emit(
       io,
       opts,
       {
         type: 'result',
-        study: r.study,
-        scale: r.scale,
-        experimentIds: r.experimentIds,
-        runIds: r.runIds,
-        analysisId: r.analysis.id,
-        verdicts: r.verdicts,
-        headline: r.headline,
-        seconds: r.ms / 1000,
+        study: name,
+        scale,
+        experimentIds: report.experimentIds,
+        runIds: runs.map((r) => r.id),
+        analysisId: report.id,
+        verdicts: report.verdicts,
+        seconds,
         out,
       },
       () =>
         [
-          `${study.name} — ${scale}, ${(r.ms / 1000).toFixed(0)} s; experiments ${r.experimentIds.map(expId).join(', ')}; report stored as analysis ${r.analysis.id}${out ? `, written to ${out}` : ''}`,
-          ...r.verdicts.map((v) => `  [${v.status}] ${v.expectation}\n      ${v.evidence}`),
-          `  runs: ${r.runIds.map(runId).join(' ')}`,
+          `${study.name} — ${scale}, ${seconds.toFixed(0)} s; experiments ${report.experimentIds.map(expId).join(', ')}; report stored as analysis ${report.id}${out ? `, written to ${out}` : ''}`,
+          ...report.verdicts.map((v) => `  [${v.status}] ${v.expectation}\n      ${v.evidence}`),
+          `  runs: ${runs.map((r) => runId(r.id)).join(' ')}`,
         ].join('\n'),
     );
     return EXIT.OK;
   });
-}
-
-/** Registers `homolab study` on the program. */
-export function registerStudyCommand(
-  program: Command,
-  io: CliIO,
-  result: { code: ExitCode },
-): void {
-  program
-    .command('study')
-    .description(
-      'run a built-in homogenization study (train, analyse, report); without a name, list them',
-    )
-    .argument('[name]', `study: ${STUDIES.map((s) => s.id).join(', ')}`)
-    .addOption(
-      new Option(
-        '--scale <scale>',
-        'tiny: minutes on 2 CPU cores; small: a real CPU run; full: sized for a GPU; test: seconds',
-      )
-        .choices(STUDY_SCALES)
-        .default('tiny'),
-    )
-    .addOption(
-      new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES).default('auto'),
-    )
-    .option('--out <file>', 'also write the standalone HTML report here')
-    .action(async (name: string | undefined, _o, cmd: Command) => {
-      result.code = await studyCommand(name, cmd.optsWithGlobals() as StudyOptions, io);
-    });
 }

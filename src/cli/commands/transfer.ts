@@ -1,11 +1,14 @@
-/** `homolab export` and `homolab import`: thin wrappers over db/export and db/import. */
-import { existsSync } from 'node:fs';
-import { exportCsv } from '../../../db/export/csv';
-import { exportParquet } from '../../../db/export/parquet';
-import { type CliIO, emit, type GlobalOptions, withStore } from '../context';
+/**
+ * `homolab export` and `homolab import`, through the API's exportData and importBundle (the
+ * operations behind the app's Export view): the CLI only moves the file between the lab and
+ * the path on the command line.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type CliIO, emit, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { expId, parseRef } from '../ids';
-import { exportJsonBundle, importJsonBundle } from './bundle-adapter';
+import { withLab } from '../lab';
 
 const FORMATS = ['csv', 'json', 'parquet'] as const;
 
@@ -23,20 +26,27 @@ export async function exportCommand(
     throw new CliError(`unknown format '${opts.format}'; choose csv, json or parquet`, EXIT.USAGE);
   const out = opts.out as string;
   const experimentIds = opts.experiment ? [parseRef(opts.experiment, 'experiment').id] : undefined;
-  return withStore(
+  return withLab(
     opts,
-    async (store) => {
-      if (experimentIds && !store.experiments.get(experimentIds[0]))
-        throw new CliError(`no experiment ${expId(experimentIds[0])}`, EXIT.NOT_FOUND);
-      let result: { rows?: number; bytes?: number };
-      if (format === 'csv') result = await exportCsv(store, out, { experimentIds });
-      else if (format === 'parquet') result = await exportParquet(store, out, { experimentIds });
-      else result = await exportJsonBundle(store, out, experimentIds, opts.checkpoints === true);
+    io,
+    async (lab) => {
+      const file = await lab.call('exportData', {
+        format,
+        experimentIds,
+        checkpoints: opts.checkpoints === true,
+      });
+      const bytes = Buffer.from(file.data, file.encoding === 'base64' ? 'base64' : 'utf8');
+      // Written next to the target and renamed: an interrupted export leaves no half file.
+      const path = resolve(out);
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
       emit(
         io,
         opts,
-        { type: 'exported', format, path: out, ...result },
-        () => `wrote ${out} (${format}${result.rows !== undefined ? `, ${result.rows} rows` : ''})`,
+        { type: 'exported', format, path: out, bytes: bytes.length },
+        () => `wrote ${out} (${format}, ${bytes.length} bytes)`,
       );
       return EXIT.OK;
     },
@@ -49,19 +59,29 @@ export async function importCommand(
   opts: GlobalOptions,
   io: CliIO,
 ): Promise<ExitCode> {
-  if (!existsSync(file)) throw new CliError(`no such file: ${file}`, EXIT.NOT_FOUND);
-  return withStore(opts, async (store) => {
-    const summary = await importJsonBundle(store, file);
-    emit(io, opts, { type: 'imported', path: file, summary }, () => {
-      const c = (summary as { counts?: Record<string, number> }).counts ?? {};
-      const ids = Object.values(
-        (summary as { experimentIds?: Record<string, number> }).experimentIds ?? {},
-      );
-      return (
-        `imported ${file}: ${c.experiments ?? 0} experiment(s) (${ids.map(expId).join(', ')}), ` +
-        `${c.runs ?? 0} runs, ${c.metricPoints ?? 0} metric points, ${c.checkpoints ?? 0} checkpoints`
-      );
-    });
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CliError(
+      missing ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
+      missing ? EXIT.NOT_FOUND : EXIT.INVALID_INPUT,
+    );
+  }
+  return withLab(opts, io, async (lab) => {
+    const r = await lab.call('importBundle', { filename: file, content });
+    const summary = {
+      experimentIds: r.experimentIds,
+      counts: { experiments: r.experimentIds.length, runs: r.runCount },
+      message: r.message,
+    };
+    emit(
+      io,
+      opts,
+      { type: 'imported', path: file, summary },
+      () => `imported ${file}: ${r.message} (${r.experimentIds.map(expId).join(', ')})`,
+    );
     return EXIT.OK;
   });
 }
