@@ -3,43 +3,26 @@
  * as the CLI checks files; field-level issues with codes; the cost gate (a confirmation above an
  * hour of training, a refusal with the reason when a model cannot fit in memory).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from '../../src/api/lab';
-import type { ApiError, OperationName, OpInput, OpOutput } from '../../src/api/contract';
-import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 import { getPreset } from '../../src/experiments/spec/presets';
 import { CorpusError, loadCorpusFile } from '../../src/core/data/corpus-file';
+import { openTestLab, type TestLab } from './test-lab';
 
+let t: TestLab;
+let lab: TestLab['lab'];
 let dir: string;
-let lab: Lab;
-const call = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> => {
-  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
-  if (!r.ok) throw Object.assign(new Error(r.error.message), { error: r.error });
-  return r.result as OpOutput<N>;
-};
-const failure = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<ApiError> => {
-  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
-  if (r.ok) throw new Error(`${name} was expected to fail`);
-  return r.error;
-};
+const call: TestLab['call'] = (name, input) => t.call(name, input);
+const failure: TestLab['failure'] = (name, input) => t.failure(name, input);
 const spec = () => getPreset('seed-sweep').spec('tiny') as Record<string, unknown>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'homolab-api-form-'));
-  lab = createLab({
-    dbPath: join(dir, 'lab.sqlite'),
-    host: 'serve',
-    workerFactory: nodeWorkerFactory(),
-    log: () => {},
-  });
+  t = openTestLab('homolab-api-form-');
+  lab = t.lab;
+  dir = t.dir;
 });
-afterAll(async () => {
-  await lab.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t.dispose());
 
 describe('corpus upload', () => {
   it('refuses a Latin-1 file with the words the CLI uses, and stores a UTF-8 one intact', async () => {

@@ -3,42 +3,21 @@
  * directly): run summaries with final and best loss, mean throughput and wall time kept after
  * the run; tags and notes; why a queued run waits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from '../../src/api/lab';
-import type { ApiError, OperationName, OpInput, OpOutput } from '../../src/api/contract';
-import { nodeWorkerFactory } from '../../src/experiments/execution/worker/node-host';
 import { getPreset } from '../../src/experiments/spec/presets';
+import { openTestLab, type TestLab } from './test-lab';
 
-let dir: string;
-let lab: Lab;
-const call = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> => {
-  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
-  if (!r.ok) throw Object.assign(new Error(r.error.message), { error: r.error });
-  return r.result as OpOutput<N>;
-};
-const failure = async <N extends OperationName>(name: N, input: OpInput<N>): Promise<ApiError> => {
-  const r = await lab.dispatcher.dispatch(name, input, { transport: 'direct' });
-  if (r.ok) throw new Error(`${name} was expected to fail`);
-  return r.error;
-};
+let t: TestLab;
+let lab: TestLab['lab'];
+const call: TestLab['call'] = (name, input) => t.call(name, input);
+const failure: TestLab['failure'] = (name, input) => t.failure(name, input);
 const spec = () => getPreset('seed-sweep').spec('tiny') as Record<string, unknown>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'homolab-api-runs-'));
-  lab = createLab({
-    dbPath: join(dir, 'lab.sqlite'),
-    host: 'serve',
-    workerFactory: nodeWorkerFactory(),
-    log: () => {},
-  });
+  t = openTestLab('homolab-api-runs-');
+  lab = t.lab;
 });
-afterAll(async () => {
-  await lab.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t.dispose());
 
 describe('run summaries for the runs table', () => {
   it('keep final and best loss, wall time and mean throughput after the run', async () => {

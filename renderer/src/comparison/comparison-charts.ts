@@ -15,7 +15,7 @@ import {
 import type { Comparison, ExperimentComparison } from '../../../src/api/types';
 import type { ChartSeries } from '../shared/line-chart.vue';
 import { seriesColor } from '../shared/colors';
-import { paddedRange, type AxesChoice, type CurveAxis } from '../shared/chart-axes';
+import { extent, paddedRange, type AxesChoice, type CurveAxis } from '../shared/chart-axes';
 import { meanBand } from '../runs/run-groups';
 
 export type Layout = 'auto' | 'overlay' | 'side';
@@ -60,17 +60,6 @@ export const experimentColor = (i: number): string => seriesColor(i);
 
 /** Panes whose x extents differ more than this factor get their own x scale (auto). */
 const LENGTH_RATIO = 4;
-
-function extent(values: Iterable<number>): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values)
-    if (Number.isFinite(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  return Number.isFinite(lo) ? [lo, hi] : null;
-}
 
 const xsOf = (series: ChartSeries[]) => series.flatMap((s) => s.x);
 const ysOf = (series: ChartSeries[]) =>

@@ -12,6 +12,18 @@ export function asFraction(steps: readonly number[], totalSteps: number): number
   return steps.map((s) => s / total);
 }
 
+/** Smallest and largest finite value, or null when there is none. */
+export function extent(values: Iterable<number>): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values)
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  return Number.isFinite(lo) ? [lo, hi] : null;
+}
+
 /**
  * y bounds that hug the data: padded a little, but never below 0 when the data are not
  * negative (a loss or a similarity has no values there), and within `limits` when given.
@@ -21,14 +33,9 @@ export function paddedRange(
   pad = 0.04,
   limits: readonly [number, number] | null = null,
 ): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values)
-    if (Number.isFinite(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  if (!Number.isFinite(lo)) return null;
+  const range = extent(values);
+  if (!range) return null;
+  const [lo, hi] = range;
   const span = hi - lo || Math.abs(hi) || 1;
   let a = lo - span * pad;
   let b = hi + span * pad;
