@@ -174,18 +174,64 @@ INSERT INTO comparison_experiments (comparison_id, position, experiment_id, expe
 DELETE FROM analyses WHERE kind = 'comparison' AND experiment_id IS NULL;
 `;
 
+// Run lineage: a fine-tune run starts from another run's checkpoint. Before v3 the link lived
+// only in the run's variant JSON (variant.parent = { runId, runUid, step }); it is copied here
+// where that parent is still in the store. A deleted parent leaves its children (SET NULL);
+// their variant JSON keeps the parent's uid as provenance.
+const V3 = `
+ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN parent_step INTEGER;
+CREATE INDEX runs_by_parent ON runs (parent_run_id);
+UPDATE runs
+   SET parent_run_id = json_extract(variant, '$.parent.runId'),
+       parent_step = json_extract(variant, '$.parent.step')
+ WHERE json_extract(variant, '$.parent.runId') IN (SELECT id FROM runs);
+`;
+
 // Tags and notes on runs, as researchers keep them in W&B or MLflow: tags are a JSON array of
-// strings (a run has a handful; filtering happens in the UI), notes are free text.
+// strings (a run has a handful; filtering happens in the UI), notes are free text. It reached
+// main after v5: stores already at v5 get it too (migrate.ts applies every missing version).
 const V4 = `
 ALTER TABLE runs ADD COLUMN tags  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags));
 ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+`;
+
+/**
+ * v5: imports are written in short chunks under a staging id (bundle/import.ts) and made
+ * visible in one short final transaction, so a large import never holds the write lock for
+ * long. `experiments.staging` is NULL for every visible experiment; `import_staging` records
+ * who is writing each staged import, so a crashed import's rows are removed on the next open.
+ * Runs that failed only because the store was locked by another process (before writers
+ * retried) become `interrupted`, so `resume` continues them from their last checkpoint.
+ */
+const V5 = `
+ALTER TABLE experiments ADD COLUMN staging TEXT;
+CREATE INDEX experiments_by_staging ON experiments (staging) WHERE staging IS NOT NULL;
+
+CREATE TABLE import_staging (
+  id            TEXT    PRIMARY KEY,
+  source        TEXT    NOT NULL,
+  owner_pid     INTEGER NOT NULL,
+  owner_host    TEXT    NOT NULL,
+  started_at    INTEGER NOT NULL,
+  heartbeat_at  INTEGER NOT NULL
+);
+
+UPDATE runs
+   SET status = 'interrupted',
+       status_reason = 'failed while another process held the store lock: ' || coalesce(error, ''),
+       ended_at = NULL
+ WHERE status = 'failed'
+   AND (error LIKE '%database is locked%' OR error LIKE '%SQLITE_BUSY%');
 `;
 
 /** All migrations, ascending by version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
   { version: 2, name: 'saved comparisons table', up: (db) => db.exec(V2) },
+  { version: 3, name: 'run lineage (parent run and step)', up: (db) => db.exec(V3) },
   { version: 4, name: 'run tags and notes', up: (db) => db.exec(V4) },
+  { version: 5, name: 'staged imports; lock failures resumable', up: (db) => db.exec(V5) },
 ];
 
 /** The schema version this build writes. */

@@ -4,10 +4,12 @@
  * Durability: `journal_mode=WAL` with `synchronous=FULL`, so every committed transaction
  * (a metrics batch, a checkpoint, a run-state change) is fsynced before commit returns and
  * survives a process kill or power loss. Foreign keys are on; `busy_timeout` lets a second
- * process (UI and training worker) wait for the single writer instead of failing.
+ * process (UI and training worker) wait for the single writer, and every write is retried
+ * with backoff past that (busy-retry.ts), so lock contention never fails a writer.
  */
 import Database from 'better-sqlite3';
 import { backupStore, type BackupOptions } from './backup';
+import { DEFAULT_BUSY_RETRY_MS, retryBusy, type BusyRetryPolicy } from './busy-retry';
 import { migrate, schemaVersion, type Migration } from './migrate';
 import { createAnalysesRepo, type AnalysesRepo } from './repos/analyses';
 import { createCheckpointsRepo, type CheckpointsRepo } from './repos/checkpoints';
@@ -24,6 +26,7 @@ import {
 } from './repos/runs';
 import { createSamplesRepo, type SamplesRepo } from './repos/samples';
 import { MIGRATIONS } from './schema';
+import { discardAbandonedStaging } from './import-staging';
 import type { Checkpoint, RunRow } from './types';
 import { InvalidTransitionError } from './errors';
 
@@ -35,8 +38,15 @@ export interface OpenStoreOptions {
    * (default true). Pass options to tune staleness.
    */
   recover?: boolean | RecoverOptions;
-  /** How long a writer waits for another process's write lock (default 5,000 ms). */
+  /**
+   * How long SQLite itself waits for another process's write lock per attempt (default
+   * 5,000 ms); past that the write is retried (see `busyRetryMs`).
+   */
   busyTimeoutMs?: number;
+  /** How long a write keeps retrying a locked store in all (default 15 min). */
+  busyRetryMs?: number;
+  /** Told about each wait for the lock (e.g. to log it). */
+  onBusyWait?: BusyRetryPolicy['onWait'];
   /** Clock (ms since epoch); tests inject one. */
   now?: () => number;
   /** Replace the schema's migrations (tests of the migration machinery only). */
@@ -64,6 +74,8 @@ export interface Store {
   readonly comparisons: ComparisonsRepo;
   /** Runs that recovery marked 'interrupted' when this store was opened. */
   readonly recovered: readonly RecoveredRun[];
+  /** Staged imports of dead processes whose rows were removed when this store was opened. */
+  readonly abandonedImports: readonly string[];
   /** Runs `fn` in one (nested-safe) transaction. */
   transaction<T>(fn: () => T): T;
   /** The schema version of the file. */
@@ -85,6 +97,8 @@ export interface Store {
   close(): void;
   /** The underlying connection: for code inside db/ only. */
   readonly db: Database.Database;
+  /** Runs one write with the store's busy retry (busy-retry.ts): for code inside db/ only. */
+  retry<T>(fn: () => T): T;
 }
 
 /** Opens (creating if needed) and migrates the store at `path`. */
@@ -113,7 +127,12 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     throw err;
   }
 
-  const ctx: RepoContext = { db, now: opts.now ?? Date.now };
+  const policy: BusyRetryPolicy = {
+    maxWaitMs: opts.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS,
+    onWait: opts.onBusyWait,
+  };
+  const retry = <T>(fn: () => T): T => retryBusy(db, fn, policy);
+  const ctx: RepoContext = { db, now: opts.now ?? Date.now, retry };
   const experiments = createExperimentsRepo(ctx);
   const datasets = createDatasetsRepo(ctx);
   const runs = createRunsRepo(ctx);
@@ -128,6 +147,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     !readonly && recoverOpt !== false
       ? runs.recoverStale(recoverOpt === true ? {} : recoverOpt)
       : [];
+  const abandonedImports = readonly ? [] : discardAbandonedStaging(db, retry, ctx.now());
 
   const store: Store = {
     path,
@@ -141,25 +161,29 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     samples,
     comparisons,
     recovered,
+    abandonedImports,
     db,
+    retry,
     transaction(fn) {
-      return db.transaction(fn)();
+      return retry(() => db.transaction(fn).immediate());
     },
     schemaVersion: () => schemaVersion(db),
     resumeRun(runId, o = {}) {
-      return db
-        .transaction((): ResumeResult => {
-          const run = runs.require(runId);
-          if (run.status !== 'interrupted' && run.status !== 'queued')
-            throw new InvalidTransitionError(runId, run.status, 'running');
-          const checkpoint = checkpoints.latest(runId);
-          const after = checkpoint ? checkpoint.step : Number.MIN_SAFE_INTEGER;
-          const discardedMetrics = metrics.discardAfter(runId, after);
-          samples.discardAfter(runId, after);
-          checkpoints.discardAfter(runId, after);
-          return { run: runs.start(runId, { pid: o.pid }), checkpoint, discardedMetrics };
-        })
-        .immediate();
+      return retry(() =>
+        db
+          .transaction((): ResumeResult => {
+            const run = runs.require(runId);
+            if (run.status !== 'interrupted' && run.status !== 'queued')
+              throw new InvalidTransitionError(runId, run.status, 'running');
+            const checkpoint = checkpoints.latest(runId);
+            const after = checkpoint ? checkpoint.step : Number.MIN_SAFE_INTEGER;
+            const discardedMetrics = metrics.discardAfter(runId, after);
+            samples.discardAfter(runId, after);
+            checkpoints.discardAfter(runId, after);
+            return { run: runs.start(runId, { pid: o.pid }), checkpoint, discardedMetrics };
+          })
+          .immediate(),
+      );
     },
     integrityCheck() {
       return (db.pragma('integrity_check') as { integrity_check: string }[]).map(

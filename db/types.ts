@@ -73,6 +73,14 @@ export interface RunInput {
   device?: string;
   /** Software versions, e.g. { app: '0.1.0', tfjs: '4.22.0', node: '20.19.0' }. */
   versions?: Record<string, string>;
+  /** Fine-tuning lineage: the run starts from this run's checkpoint at this step. */
+  parent?: RunParent | null;
+}
+
+/** Where a fine-tune run starts: another run's checkpoint. */
+export interface RunParent {
+  runId: number;
+  step: number;
 }
 
 export interface RunRow {
@@ -99,6 +107,10 @@ export interface RunRow {
   heartbeatAt: number | null;
   ownerPid: number | null;
   ownerHost: string | null;
+  /** The run whose checkpoint this run started from (fine-tuning); null for a fresh init. */
+  parentRunId: number | null;
+  /** That checkpoint's step; null without a parent. */
+  parentStep: number | null;
   /** The user's labels for the run (e.g. 'baseline', 'lr-sweep'), in the order given. */
   tags: string[];
   /** The user's free-text notes on the run. */

@@ -1,12 +1,18 @@
 /**
  * Importing a JSON bundle (see export.ts for the format) into a store.
  *
- * Hostile input is expected: the file size is checked before reading, nesting depth before
- * parsing, then forbidden keys and non-finite numbers, then the strict versioned schema, the
- * checksum and the references between rows. Only then is anything written, in one IMMEDIATE
- * transaction with new ids for every row; any failure leaves the store exactly as it was.
- * Importing a bundle whose checksum, experiment uid or run uid is already in the store fails
- * with DuplicateImportError.
+ * Hostile input is expected: the path must be a regular file, its size is checked before
+ * reading, nesting depth and duplicate keys before parsing, then forbidden keys, non-finite
+ * numbers and lone surrogates, then the strict versioned schema (schema.ts), the checksum and
+ * the references between rows. A refusal happens before anything is written, so the store is
+ * byte-identical afterwards. Importing a bundle whose checksum, experiment uid or run uid is
+ * already in the store fails with DuplicateImportError.
+ *
+ * Writing is all or nothing without holding the write lock for long: rows are written with
+ * new ids in short transactions (chunked-writes.ts) under a staging id that keeps them
+ * invisible (import-staging.ts), then one short transaction adds the datasets, links the runs
+ * to them and publishes the experiments. A failure removes the staged rows; a crash leaves
+ * them to the next open of the store, which removes them.
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
@@ -14,8 +20,10 @@ import { decodeTensors, CorruptTensorsError } from '../tensor-codec';
 import type { Store } from '../store';
 import type { JsonObject } from '../types';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, bundleSchema, type Bundle } from './schema';
-import { BundleError, checkDepth, checkValues, parseJson, readLimited } from './safe-json';
+import { BundleError, checkValues, parseJson, readLimited, scanJson } from './safe-json';
 import { toJsonText } from '../json';
+import { ChunkedWrites, type ChunkOptions } from '../chunked-writes';
+import { beginStaging, discardStaging, publishStaging, touchStaging } from '../import-staging';
 import type { z } from 'zod';
 
 export { BundleError } from './safe-json';
@@ -33,6 +41,8 @@ export interface ImportOptions {
   /** Deepest accepted nesting of arrays/objects (default 64). */
   maxDepth?: number;
   now?: () => number;
+  /** How long one write transaction may hold the lock, and the pause between them. */
+  chunks?: ChunkOptions;
 }
 
 export interface ImportResult {
@@ -78,7 +88,7 @@ function firstIssue(error: z.ZodError): BundleError {
 /** Parses and validates a bundle file without touching any store. */
 export function readBundle(file: string, opts: ImportOptions = {}): Bundle {
   const text = readLimited(file, opts.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES);
-  checkDepth(text, opts.maxDepth ?? 64);
+  scanJson(text, opts.maxDepth ?? 64);
   const raw = parseJson(text);
   checkValues(raw);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
@@ -161,9 +171,14 @@ function checkReferences(b: Bundle): void {
       if (s.steps[k] <= s.steps[k - 1])
         throw new BundleError('steps must be strictly increasing', `${p}.steps[${k}]`);
   });
+  const checkpointKeys = new Set<string>();
   d.checkpoints.forEach((c, i) => {
     const p = `$.data.checkpoints[${i}]`;
     ref(runs.has(c.runId), `${p}.runId`, 'run', c.runId);
+    const key = `${c.runId}:${c.step}`;
+    if (checkpointKeys.has(key))
+      throw new BundleError(`second checkpoint at step ${c.step} for run ${c.runId}`, p);
+    checkpointKeys.add(key);
     for (const k of ['weights', 'optimizer'] as const) {
       try {
         decodeTensors(Buffer.from(c[k], 'base64'));
@@ -186,159 +201,270 @@ const metricValue = (v: number | string): number | null =>
   typeof v === 'number' ? v : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : null;
 
 /**
- * Validates the bundle at `file` and imports it into `store` in one transaction. Throws
- * BundleError (with the JSON path of the first problem) or DuplicateImportError; the store is
- * unchanged on any error.
+ * Validates the bundle at `file` and imports it into `store` (see the top of this file).
+ * Throws BundleError (with the JSON path of the first problem) or DuplicateImportError; on any
+ * error nothing of the bundle remains in the store.
  */
 export function importBundle(store: Store, file: string, opts: ImportOptions = {}): ImportResult {
   const bundle = readBundle(file, opts);
-  const now = (opts.now ?? Date.now)();
+  const clock = opts.now ?? Date.now;
   const db = store.db;
   const d = bundle.data;
 
-  return db
-    .transaction((): ImportResult => {
-      const prior = db
-        .prepare('SELECT imported_at FROM imports WHERE bundle_checksum = ?')
-        .pluck()
-        .get(bundle.checksum) as number | undefined;
-      if (prior !== undefined)
-        throw new DuplicateImportError(
+  const alreadyImported = (): DuplicateImportError | null => {
+    const prior = db
+      .prepare('SELECT imported_at FROM imports WHERE bundle_checksum = ?')
+      .pluck()
+      .get(bundle.checksum) as number | undefined;
+    return prior === undefined
+      ? null
+      : new DuplicateImportError(
           `this bundle was already imported (at ${new Date(prior).toISOString()})`,
         );
-      for (const e of d.experiments)
-        if (store.experiments.getByUid(e.uid))
-          throw new DuplicateImportError(
-            `experiment "${e.name}" (uid ${e.uid}) is already in this store`,
-          );
-      for (const r of d.runs)
-        if (store.runs.getByUid(r.uid))
-          throw new DuplicateImportError(`run "${r.name}" (uid ${r.uid}) is already in this store`);
-
-      const expIds: Record<number, number> = {};
-      const dsIds: Record<number, number> = {};
-      const runIds: Record<number, number> = {};
-      for (const e of d.experiments)
-        expIds[e.id] = store.experiments.create(
-          { name: e.name, spec: e.spec as JsonObject, notes: e.notes },
-          { uid: e.uid, createdAt: e.createdAt },
-        ).id;
-      for (const ds of d.datasets)
-        dsIds[ds.id] = store.datasets.ensure({
-          kind: ds.kind,
-          name: ds.name,
-          params: ds.params as JsonObject,
-          contentHash: ds.contentHash,
-          tokenizer: ds.tokenizer as JsonObject,
-        }).id;
-      const setState = db.prepare(
-        `UPDATE runs SET status = ?, status_reason = ?, error = ?, started_at = ?, ended_at = ?
-         WHERE id = ?`,
+  };
+  const uidTaken = (table: 'experiments' | 'runs', uid: string) =>
+    db.prepare(`SELECT 1 FROM ${table} WHERE uid = ?`).get(uid) !== undefined;
+  // Refusals come before the first write: the store stays byte-identical.
+  const dup = alreadyImported();
+  if (dup) throw dup;
+  for (const e of d.experiments)
+    if (uidTaken('experiments', e.uid))
+      throw new DuplicateImportError(
+        `experiment "${e.name}" (uid ${e.uid}) is already in this store`,
       );
-      for (const r of d.runs) {
-        const id = store.runs.create(
-          {
-            experimentId: expIds[r.experimentId],
-            datasetId: r.datasetId === null ? null : dsIds[r.datasetId],
-            name: r.name,
-            variant: r.variant as JsonObject,
-            initSeed: r.initSeed,
-            dataSeed: r.dataSeed,
-            backend: r.backend,
-            device: r.device,
-            versions: r.versions,
-          },
-          { uid: r.uid, createdAt: r.createdAt },
-        ).id;
-        // No local process owns an imported run: one that was running is interrupted here.
-        const running = r.status === 'running';
-        setState.run(
+  for (const r of d.runs)
+    if (uidTaken('runs', r.uid))
+      throw new DuplicateImportError(`run "${r.name}" (uid ${r.uid}) is already in this store`);
+
+  const staging = beginStaging(db, store.retry, basename(file), clock());
+  const writes = new ChunkedWrites(db, store.retry, opts.chunks);
+  try {
+    const ids = stageRows(store, bundle, staging, writes, clock);
+    writes.commit();
+    return store.retry(() =>
+      db
+        .transaction((): ImportResult => {
+          // Another process may have imported the same bundle meanwhile (its uids would have
+          // collided with ours unless it finished first).
+          const again = alreadyImported();
+          if (again) throw again;
+          return publish(store, bundle, staging, ids, file, clock());
+        })
+        .immediate(),
+    );
+  } catch (err) {
+    writes.rollback();
+    discardStaging(db, store.retry, staging, opts.chunks);
+    if (isUniqueViolation(err))
+      throw new DuplicateImportError(
+        'an experiment or run of this bundle was added to the store while importing it',
+      );
+    throw err;
+  }
+}
+
+const isUniqueViolation = (err: unknown) =>
+  (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+interface StagedIds {
+  experiments: Record<number, number>;
+  runs: Record<number, number>;
+  metricPoints: number;
+}
+
+/** Writes every row but the datasets, invisible under `staging`, a bounded chunk at a time. */
+function stageRows(
+  store: Store,
+  bundle: Bundle,
+  staging: string,
+  writes: ChunkedWrites,
+  clock: () => number,
+): StagedIds {
+  const db = store.db;
+  const d = bundle.data;
+  const insExp = db.prepare(
+    `INSERT INTO experiments (uid, name, spec, notes, created_at, staging) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  // dataset_id is set when publishing: datasets are shared rows, added only then.
+  const insRun = db.prepare(
+    `INSERT INTO runs (uid, experiment_id, dataset_id, name, variant, init_seed, data_seed,
+       backend, device, versions, status, status_reason, error, created_at, started_at, ended_at)
+     VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const nameId = db.prepare('SELECT id FROM metric_names WHERE name = ?').pluck();
+  const addName = db.prepare('INSERT INTO metric_names (name) VALUES (?)');
+  const insMetric = db.prepare(
+    `INSERT INTO metrics (run_id, name_id, step, tokens, wall_ms, value) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const insCk = db.prepare(
+    `INSERT INTO checkpoints
+       (run_id, step, tokens, weights, optimizer, data_cursor, rng_state, meta, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const ids: StagedIds = { experiments: {}, runs: {}, metricPoints: 0 };
+
+  for (const e of d.experiments)
+    writes.run(() => {
+      ids.experiments[e.id] = Number(
+        insExp.run(
+          e.uid,
+          e.name,
+          toJsonText(e.spec, 'experiment spec'),
+          e.notes,
+          e.createdAt,
+          staging,
+        ).lastInsertRowid,
+      );
+    });
+  for (const r of d.runs)
+    writes.run(() => {
+      // No local process owns an imported run: one that was running is interrupted here.
+      const running = r.status === 'running';
+      ids.runs[r.id] = Number(
+        insRun.run(
+          r.uid,
+          ids.experiments[r.experimentId],
+          r.name,
+          toJsonText(r.variant, 'run variant'),
+          r.initSeed,
+          r.dataSeed,
+          r.backend,
+          r.device,
+          toJsonText(r.versions, 'run versions'),
           running ? 'interrupted' : r.status,
           running ? 'imported while running' : r.statusReason,
           r.error,
+          r.createdAt,
           r.startedAt,
           r.endedAt,
-          id,
-        );
-        runIds[r.id] = id;
-      }
-      const nameId = db.prepare('SELECT id FROM metric_names WHERE name = ?').pluck();
-      const addName = db.prepare('INSERT INTO metric_names (name) VALUES (?)');
-      const insMetric = db.prepare(
-        `INSERT INTO metrics (run_id, name_id, step, tokens, wall_ms, value) VALUES (?, ?, ?, ?, ?, ?)`,
+        ).lastInsertRowid,
       );
-      let metricPoints = 0;
-      for (const s of d.metrics) {
-        const nid =
-          (nameId.get(s.name) as number | undefined) ?? Number(addName.run(s.name).lastInsertRowid);
-        const run = runIds[s.runId];
-        for (let k = 0; k < s.steps.length; k++)
+    });
+  const ROWS = 2000;
+  for (const s of d.metrics) {
+    const run = ids.runs[s.runId];
+    const nid = writes.run(
+      () =>
+        (nameId.get(s.name) as number | undefined) ?? Number(addName.run(s.name).lastInsertRowid),
+    );
+    for (let from = 0; from < s.steps.length; from += ROWS)
+      writes.run(() => {
+        const to = Math.min(s.steps.length, from + ROWS);
+        for (let k = from; k < to; k++)
           insMetric.run(run, nid, s.steps[k], s.tokens[k], s.wallMs[k], metricValue(s.values[k]));
-        metricPoints += s.steps.length;
-      }
-      const insCk = db.prepare(
-        `INSERT INTO checkpoints
-           (run_id, step, tokens, weights, optimizer, data_cursor, rng_state, meta, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        touchStaging(db, staging, clock());
+      });
+    ids.metricPoints += s.steps.length;
+  }
+  for (const c of d.checkpoints)
+    writes.run(() => {
+      insCk.run(
+        ids.runs[c.runId],
+        c.step,
+        c.tokens,
+        Buffer.from(c.weights, 'base64'),
+        Buffer.from(c.optimizer, 'base64'),
+        toJsonText(c.dataCursor, 'data cursor'),
+        toJsonText(c.rngState, 'rng state'),
+        toJsonText(c.meta, 'meta'),
+        c.createdAt,
       );
-      for (const c of d.checkpoints)
-        insCk.run(
-          runIds[c.runId],
-          c.step,
-          c.tokens,
-          Buffer.from(c.weights, 'base64'),
-          Buffer.from(c.optimizer, 'base64'),
-          toJsonText(c.dataCursor, 'data cursor'),
-          toJsonText(c.rngState, 'rng state'),
-          toJsonText(c.meta, 'meta'),
-          c.createdAt,
-        );
-      for (const a of d.analyses)
-        store.analyses.create(
-          {
-            experimentId: a.experimentId === null ? null : expIds[a.experimentId],
-            kind: a.kind,
-            runIds: a.runIds.map((r) => runIds[r]),
-            step: a.step,
-            layers: a.layers,
-            params: a.params as JsonObject,
-            result: a.result,
-          },
-          { createdAt: a.createdAt },
-        );
-      for (const s of d.samples)
-        store.samples.create(
-          {
-            runId: runIds[s.runId],
-            step: s.step,
-            prompt: s.prompt,
-            output: s.output,
-            params: s.params as JsonObject,
-          },
-          { createdAt: s.createdAt },
-        );
-      const counts = {
-        experiments: d.experiments.length,
-        datasets: d.datasets.length,
-        runs: d.runs.length,
-        metricPoints,
-        checkpoints: d.checkpoints.length,
-        analyses: d.analyses.length,
-        samples: d.samples.length,
-      };
-      const importId = Number(
-        db
-          .prepare(
-            'INSERT INTO imports (bundle_checksum, source, imported_at, summary) VALUES (?, ?, ?, ?)',
-          )
-          .run(
-            bundle.checksum,
-            basename(file),
-            now,
-            toJsonText({ counts, experimentIds: expIds, producer: bundle.producer }, 'summary'),
-          ).lastInsertRowid,
-      );
-      return { importId, checksum: bundle.checksum, experimentIds: expIds, runIds, counts };
-    })
-    .immediate();
+      touchStaging(db, staging, clock());
+    });
+  for (const a of d.analyses)
+    writes.run(() =>
+      store.analyses.create(
+        {
+          experimentId: a.experimentId === null ? null : ids.experiments[a.experimentId],
+          kind: a.kind,
+          runIds: a.runIds.map((r) => ids.runs[r]),
+          step: a.step,
+          layers: a.layers,
+          params: a.params as JsonObject,
+          result: a.result,
+        },
+        { createdAt: a.createdAt },
+      ),
+    );
+  for (const s of d.samples)
+    writes.run(() =>
+      store.samples.create(
+        {
+          runId: ids.runs[s.runId],
+          step: s.step,
+          prompt: s.prompt,
+          output: s.output,
+          params: s.params as JsonObject,
+        },
+        { createdAt: s.createdAt },
+      ),
+    );
+  return ids;
+}
+
+/** The final short transaction: datasets, run → dataset links, visibility, the imports row. */
+function publish(
+  store: Store,
+  bundle: Bundle,
+  staging: string,
+  ids: StagedIds,
+  file: string,
+  now: number,
+): ImportResult {
+  const db = store.db;
+  const d = bundle.data;
+  const dsIds: Record<number, number> = {};
+  for (const ds of d.datasets)
+    dsIds[ds.id] = store.datasets.ensure(
+      {
+        kind: ds.kind,
+        name: ds.name,
+        params: ds.params as JsonObject,
+        contentHash: ds.contentHash,
+        tokenizer: ds.tokenizer as JsonObject,
+      },
+      { createdAt: ds.createdAt },
+    ).id;
+  const link = db.prepare('UPDATE runs SET dataset_id = ? WHERE id = ?');
+  for (const r of d.runs) if (r.datasetId !== null) link.run(dsIds[r.datasetId], ids.runs[r.id]);
+  publishStaging(db, staging);
+  // Fine-tuning lineage: re-link each run to its parent by the uid its variant keeps, when the
+  // parent is in this store (imported just now or already here).
+  for (const r of d.runs) {
+    const p = (r.variant as { parent?: { runUid?: unknown; step?: unknown } }).parent;
+    if (typeof p?.runUid !== 'string' || !Number.isInteger(p.step)) continue;
+    const parent = store.runs.getByUid(p.runUid);
+    if (parent) store.runs.setParent(ids.runs[r.id], { runId: parent.id, step: p.step as number });
+  }
+  const counts = {
+    experiments: d.experiments.length,
+    datasets: d.datasets.length,
+    runs: d.runs.length,
+    metricPoints: ids.metricPoints,
+    checkpoints: d.checkpoints.length,
+    analyses: d.analyses.length,
+    samples: d.samples.length,
+  };
+  const importId = Number(
+    db
+      .prepare(
+        'INSERT INTO imports (bundle_checksum, source, imported_at, summary) VALUES (?, ?, ?, ?)',
+      )
+      .run(
+        bundle.checksum,
+        basename(file),
+        now,
+        toJsonText(
+          { counts, experimentIds: ids.experiments, producer: bundle.producer },
+          'summary',
+        ),
+      ).lastInsertRowid,
+  );
+  return {
+    importId,
+    checksum: bundle.checksum,
+    experimentIds: ids.experiments,
+    runIds: ids.runs,
+    counts,
+  };
 }

@@ -41,7 +41,7 @@ export function openSnapshot(store: Store, scope: ExportScope = {}): Snapshot {
   try {
     // The first read starts the snapshot.
     let experimentIds = db
-      .prepare('SELECT id FROM experiments ORDER BY id')
+      .prepare('SELECT id FROM experiments WHERE staging IS NULL ORDER BY id')
       .pluck()
       .all() as number[];
     if (scope.experimentIds) {

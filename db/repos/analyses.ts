@@ -51,7 +51,7 @@ export interface AnalysesRepo {
   delete(id: number): boolean;
 }
 
-export function createAnalysesRepo({ db, now }: RepoContext): AnalysesRepo {
+export function createAnalysesRepo({ db, now, retry }: RepoContext): AnalysesRepo {
   const ins = db.prepare(
     `INSERT INTO analyses (experiment_id, kind, step, layers, params, result, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -85,7 +85,7 @@ export function createAnalysesRepo({ db, now }: RepoContext): AnalysesRepo {
 
   const repo: AnalysesRepo = {
     create(input, opts = {}) {
-      return repo.require(createTx(input, opts.createdAt ?? now()));
+      return repo.require(retry(() => createTx.immediate(input, opts.createdAt ?? now())));
     },
     get(id) {
       const r = byId.get(id) as Raw | undefined;
@@ -106,7 +106,7 @@ export function createAnalysesRepo({ db, now }: RepoContext): AnalysesRepo {
       ).map(toRow);
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

@@ -59,6 +59,29 @@ export interface SaveCheckpointOptions {
    * metrics up to the checkpoint's step are durable exactly when the checkpoint is.
    */
   metrics?: MetricsWriter;
+  /** Prune the run's older checkpoints in the same transaction (see `RetentionPolicy`). */
+  retention?: RetentionPolicy;
+}
+
+/**
+ * Which of a run's checkpoints to keep: the newest `keepLast` (the newest is always kept, it is
+ * what a resume restores), every step that is a multiple of `keepEvery` (a trajectory over
+ * training; 0: none), step 0, and `keepSteps` (e.g. the steps an analysis plan asks for).
+ */
+export interface RetentionPolicy {
+  keepLast: number;
+  keepEvery: number;
+  keepSteps?: readonly number[];
+}
+
+/** The steps `policy` keeps out of `steps` (ascending). */
+export function retainedSteps(steps: readonly number[], policy: RetentionPolicy): Set<number> {
+  const keep = new Set<number>(steps.slice(-Math.max(1, Math.trunc(policy.keepLast))));
+  const wanted = new Set(policy.keepSteps ?? []);
+  for (const s of steps)
+    if (s === 0 || wanted.has(s) || (policy.keepEvery > 0 && s % policy.keepEvery === 0))
+      keep.add(s);
+  return keep;
 }
 
 export interface CheckpointsRepo {
@@ -78,10 +101,12 @@ export interface CheckpointsRepo {
   raw(id: number): { weights: Buffer; optimizer: Buffer } | null;
   /** Deletes a run's checkpoints with step > `step`. Returns rows deleted. */
   discardAfter(runId: number, step: number): number;
+  /** Deletes the run's checkpoints that `policy` does not keep; returns the steps deleted. */
+  prune(runId: number, policy: RetentionPolicy): number[];
   delete(id: number): boolean;
 }
 
-export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo {
+export function createCheckpointsRepo({ db, now, retry }: RepoContext): CheckpointsRepo {
   const ins = db.prepare(
     `INSERT OR REPLACE INTO checkpoints
        (run_id, step, tokens, weights, optimizer, data_cursor, rng_state, meta, created_at)
@@ -104,6 +129,16 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
   const rawStmt = db.prepare('SELECT weights, optimizer FROM checkpoints WHERE id = ?');
   const discard = db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND step > ?');
   const del = db.prepare('DELETE FROM checkpoints WHERE id = ?');
+  const stepsOf = db.prepare('SELECT step FROM checkpoints WHERE run_id = ? ORDER BY step').pluck();
+  const delStep = db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND step = ?');
+
+  const pruneTx = db.transaction((runId: number, policy: RetentionPolicy): number[] => {
+    const steps = stepsOf.all(runId) as number[];
+    const keep = retainedSteps(steps, policy);
+    const dropped = steps.filter((s) => !keep.has(s));
+    for (const s of dropped) delStep.run(runId, s);
+    return dropped;
+  });
 
   const saveTx = db.transaction(
     (
@@ -112,6 +147,7 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
       weights: Buffer,
       optimizer: Buffer,
       metrics?: MetricsWriter,
+      retention?: RetentionPolicy,
     ) => {
       metrics?.writePendingInTransaction();
       const info = ins.run(
@@ -125,6 +161,7 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
         toJsonText(input.meta ?? {}, 'checkpoint meta'),
         now(),
       );
+      if (retention) pruneTx(runId, retention);
       return Number(info.lastInsertRowid);
     },
   );
@@ -135,7 +172,9 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
       // Encode before the transaction: the write lock is then held only for the insert.
       const weights = encodeTensors(input.weights);
       const optimizer = encodeTensors(input.optimizer);
-      const id = saveTx.immediate(runId, input, weights, optimizer, opts.metrics);
+      const id = retry(() =>
+        saveTx.immediate(runId, input, weights, optimizer, opts.metrics, opts.retention),
+      );
       return toInfo(infoById.get(id) as RawInfo);
     },
     latest(runId) {
@@ -169,10 +208,13 @@ export function createCheckpointsRepo({ db, now }: RepoContext): CheckpointsRepo
       return (rawStmt.get(id) as { weights: Buffer; optimizer: Buffer } | undefined) ?? null;
     },
     discardAfter(runId, step) {
-      return discard.run(runId, step).changes;
+      return retry(() => discard.run(runId, step).changes);
+    },
+    prune(runId, policy) {
+      return retry(() => pruneTx.immediate(runId, policy));
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

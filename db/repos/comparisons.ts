@@ -30,7 +30,7 @@ export interface ComparisonsRepo {
   delete(id: number): boolean;
 }
 
-export function createComparisonsRepo({ db, now }: RepoContext): ComparisonsRepo {
+export function createComparisonsRepo({ db, now, retry }: RepoContext): ComparisonsRepo {
   const ins = db.prepare(
     `INSERT INTO comparisons (name, options, snapshot, format, created_at) VALUES (?, ?, ?, ?, ?)`,
   );
@@ -61,22 +61,26 @@ export function createComparisonsRepo({ db, now }: RepoContext): ComparisonsRepo
 
   return {
     create(input, opts = {}) {
-      return db.transaction(() => {
-        const id = Number(
-          ins.run(
-            input.name,
-            toJsonText(input.options, 'comparison options'),
-            toJsonText(input.snapshot, 'comparison snapshot'),
-            input.format,
-            opts.createdAt ?? now(),
-          ).lastInsertRowid,
-        );
-        input.experimentIds.forEach((e, position) => {
-          if (insMember.run(id, position, e).changes !== 1)
-            throw new RangeError(`experiment ${e} does not exist`);
-        });
-        return toRow(byId.get(id) as Raw);
-      })();
+      return retry(() =>
+        db
+          .transaction(() => {
+            const id = Number(
+              ins.run(
+                input.name,
+                toJsonText(input.options, 'comparison options'),
+                toJsonText(input.snapshot, 'comparison snapshot'),
+                input.format,
+                opts.createdAt ?? now(),
+              ).lastInsertRowid,
+            );
+            input.experimentIds.forEach((e, position) => {
+              if (insMember.run(id, position, e).changes !== 1)
+                throw new RangeError(`experiment ${e} does not exist`);
+            });
+            return toRow(byId.get(id) as Raw);
+          })
+          .immediate(),
+      );
     },
     get(id) {
       const r = byId.get(id) as Raw | undefined;
@@ -86,7 +90,7 @@ export function createComparisonsRepo({ db, now }: RepoContext): ComparisonsRepo
       return (all.all() as Raw[]).map(toRow);
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
 }

@@ -32,7 +32,7 @@ export interface DatasetsRepo {
    * Returns the existing dataset with the same kind, content hash, params and tokenizer, or
    * creates it. Runs of one experiment share one dataset row this way.
    */
-  ensure(input: DatasetInput): DatasetRow;
+  ensure(input: DatasetInput, opts?: { createdAt?: number }): DatasetRow;
   get(id: number): DatasetRow | undefined;
   require(id: number): DatasetRow;
   findByHash(contentHash: string): DatasetRow[];
@@ -40,7 +40,7 @@ export interface DatasetsRepo {
   delete(id: number): boolean;
 }
 
-export function createDatasetsRepo({ db, now }: RepoContext): DatasetsRepo {
+export function createDatasetsRepo({ db, now, retry }: RepoContext): DatasetsRepo {
   const insert = db.prepare(
     `INSERT INTO datasets (kind, name, params, content_hash, tokenizer, created_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
@@ -57,26 +57,32 @@ export function createDatasetsRepo({ db, now }: RepoContext): DatasetsRepo {
 
   const repo: DatasetsRepo = {
     create(input, opts = {}) {
-      const info = insert.run(
-        input.kind,
-        input.name ?? '',
-        toJsonText(input.params, 'dataset params'),
-        input.contentHash,
-        toJsonText(input.tokenizer, 'dataset tokenizer'),
-        opts.createdAt ?? now(),
+      const info = retry(() =>
+        insert.run(
+          input.kind,
+          input.name ?? '',
+          toJsonText(input.params, 'dataset params'),
+          input.contentHash,
+          toJsonText(input.tokenizer, 'dataset tokenizer'),
+          opts.createdAt ?? now(),
+        ),
       );
       return repo.require(Number(info.lastInsertRowid));
     },
-    ensure(input) {
-      return db.transaction(() => {
-        const r = same.get(
-          input.contentHash,
-          input.kind,
-          toJsonText(input.params, 'dataset params'),
-          toJsonText(input.tokenizer, 'dataset tokenizer'),
-        ) as Raw | undefined;
-        return r ? toRow(r) : repo.create(input);
-      })();
+    ensure(input, opts = {}) {
+      return retry(() =>
+        db
+          .transaction(() => {
+            const r = same.get(
+              input.contentHash,
+              input.kind,
+              toJsonText(input.params, 'dataset params'),
+              toJsonText(input.tokenizer, 'dataset tokenizer'),
+            ) as Raw | undefined;
+            return r ? toRow(r) : repo.create(input, opts);
+          })
+          .immediate(),
+      );
     },
     get(id) {
       const r = byId.get(id) as Raw | undefined;
@@ -94,7 +100,7 @@ export function createDatasetsRepo({ db, now }: RepoContext): DatasetsRepo {
       return (all.all() as Raw[]).map(toRow);
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

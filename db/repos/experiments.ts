@@ -38,24 +38,29 @@ export interface ExperimentsRepo {
   delete(id: number): boolean;
 }
 
-export function createExperimentsRepo({ db, now }: RepoContext): ExperimentsRepo {
+export function createExperimentsRepo({ db, now, retry }: RepoContext): ExperimentsRepo {
   const insert = db.prepare(
     'INSERT INTO experiments (uid, name, spec, notes, created_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const byId = db.prepare('SELECT * FROM experiments WHERE id = ?');
-  const byUid = db.prepare('SELECT * FROM experiments WHERE uid = ?');
-  const all = db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id DESC');
+  // Experiments an import is still writing (staging not NULL) are invisible until it finishes.
+  const byId = db.prepare('SELECT * FROM experiments WHERE id = ? AND staging IS NULL');
+  const byUid = db.prepare('SELECT * FROM experiments WHERE uid = ? AND staging IS NULL');
+  const all = db.prepare(
+    'SELECT * FROM experiments WHERE staging IS NULL ORDER BY created_at DESC, id DESC',
+  );
   const upd = db.prepare('UPDATE experiments SET name = ?, spec = ?, notes = ? WHERE id = ?');
-  const del = db.prepare('DELETE FROM experiments WHERE id = ?');
+  const del = db.prepare('DELETE FROM experiments WHERE id = ? AND staging IS NULL');
 
   const repo: ExperimentsRepo = {
     create(input, opts = {}) {
-      const info = insert.run(
-        opts.uid ?? randomUUID(),
-        input.name,
-        toJsonText(input.spec, 'experiment spec'),
-        input.notes ?? '',
-        opts.createdAt ?? now(),
+      const info = retry(() =>
+        insert.run(
+          opts.uid ?? randomUUID(),
+          input.name,
+          toJsonText(input.spec, 'experiment spec'),
+          input.notes ?? '',
+          opts.createdAt ?? now(),
+        ),
       );
       return repo.require(Number(info.lastInsertRowid));
     },
@@ -76,17 +81,23 @@ export function createExperimentsRepo({ db, now }: RepoContext): ExperimentsRepo
       return (all.all() as Raw[]).map(toRow);
     },
     update(id, patch) {
-      const cur = repo.require(id);
-      upd.run(
-        patch.name ?? cur.name,
-        toJsonText(patch.spec ?? cur.spec, 'experiment spec'),
-        patch.notes ?? cur.notes,
-        id,
+      retry(() =>
+        db
+          .transaction(() => {
+            const cur = repo.require(id);
+            upd.run(
+              patch.name ?? cur.name,
+              toJsonText(patch.spec ?? cur.spec, 'experiment spec'),
+              patch.notes ?? cur.notes,
+              id,
+            );
+          })
+          .immediate(),
       );
       return repo.require(id);
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

@@ -191,7 +191,7 @@ function registerPackAggregates(db: Database.Database): void {
   });
 }
 
-export function createMetricsRepo({ db }: RepoContext): MetricsRepo {
+export function createMetricsRepo({ db, retry }: RepoContext): MetricsRepo {
   const names = nameInterner(db);
   const ins = db.prepare(
     `INSERT OR REPLACE INTO metrics (run_id, name_id, step, tokens, wall_ms, value)
@@ -277,8 +277,8 @@ export function createMetricsRepo({ db }: RepoContext): MetricsRepo {
 
   const repo: MetricsRepo = {
     insert(points) {
-      names.prepare(points);
-      insertTx.immediate(points);
+      retry(() => names.prepare(points));
+      retry(() => insertTx.immediate(points));
     },
     writer(opts = {}) {
       const batchSize = Math.max(1, opts.batchSize ?? 2000);
@@ -296,8 +296,8 @@ export function createMetricsRepo({ db }: RepoContext): MetricsRepo {
         flush() {
           if (!buf.length) return 0;
           const n = buf.length;
-          names.prepare(buf);
-          insertTx.immediate(buf);
+          retry(() => names.prepare(buf));
+          retry(() => insertTx.immediate(buf));
           buf = [];
           return n;
         },
@@ -419,7 +419,7 @@ export function createMetricsRepo({ db }: RepoContext): MetricsRepo {
       );
     },
     discardAfter(runId, step) {
-      return discard.run(runId, step).changes;
+      return retry(() => discard.run(runId, step).changes);
     },
     count(runId) {
       return (runId === undefined ? countAll.get() : countRun.get(runId)) as number;

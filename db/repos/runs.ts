@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { InvalidTransitionError, NotFoundError } from '../errors';
 import { fromJsonText, toJsonText } from '../json';
 import { canTransition, processAlive } from '../lifecycle';
-import type { JsonObject, RunInput, RunRow, RunStatus } from '../types';
+import type { JsonObject, RunInput, RunParent, RunRow, RunStatus } from '../types';
 import type { RepoContext } from './context';
 
 interface Raw {
@@ -28,6 +28,8 @@ interface Raw {
   heartbeat_at: number | null;
   owner_pid: number | null;
   owner_host: string | null;
+  parent_run_id: number | null;
+  parent_step: number | null;
   tags: string;
   notes: string;
 }
@@ -54,6 +56,8 @@ function toRow(r: Raw): RunRow {
     heartbeatAt: r.heartbeat_at,
     ownerPid: r.owner_pid,
     ownerHost: r.owner_host,
+    parentRunId: r.parent_run_id,
+    parentStep: r.parent_step,
     tags: fromJsonText<string[]>(r.tags),
     notes: r.notes,
   };
@@ -102,6 +106,10 @@ export interface RunsRepo {
   getByUid(uid: string): RunRow | undefined;
   listByExperiment(experimentId: number): RunRow[];
   listByStatus(status: RunStatus): RunRow[];
+  /** The runs started from a checkpoint of `runId` (its fine-tunes), by id. */
+  listChildren(runId: number): RunRow[];
+  /** Sets (or clears) a run's parent, e.g. after a bundle import resolved it by uid. */
+  setParent(id: number, parent: RunParent | null): RunRow;
   /** Changes descriptive fields (resolved backend/device, versions, label). */
   update(
     id: number,
@@ -133,12 +141,12 @@ export interface RunsRepo {
   delete(id: number): boolean;
 }
 
-export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
+export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
   const host = hostname();
   const insert = db.prepare(
     `INSERT INTO runs (uid, experiment_id, dataset_id, name, variant, init_seed, data_seed,
-       backend, device, versions, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+       backend, device, versions, status, created_at, parent_run_id, parent_step)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
   );
   const byId = db.prepare('SELECT * FROM runs WHERE id = ?');
   const byUid = db.prepare('SELECT * FROM runs WHERE uid = ?');
@@ -159,21 +167,27 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
        AND owner_host = ?`,
   );
   const del = db.prepare('DELETE FROM runs WHERE id = ?');
+  const byParent = db.prepare('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY id');
+  const setParent = db.prepare('UPDATE runs SET parent_run_id = ?, parent_step = ? WHERE id = ?');
 
   const repo: RunsRepo = {
     create(input, opts = {}) {
-      const info = insert.run(
-        opts.uid ?? randomUUID(),
-        input.experimentId,
-        input.datasetId ?? null,
-        input.name,
-        toJsonText(input.variant, 'run variant'),
-        input.initSeed,
-        input.dataSeed,
-        input.backend ?? '',
-        input.device ?? '',
-        toJsonText(input.versions ?? {}, 'run versions'),
-        opts.createdAt ?? now(),
+      const info = retry(() =>
+        insert.run(
+          opts.uid ?? randomUUID(),
+          input.experimentId,
+          input.datasetId ?? null,
+          input.name,
+          toJsonText(input.variant, 'run variant'),
+          input.initSeed,
+          input.dataSeed,
+          input.backend ?? '',
+          input.device ?? '',
+          toJsonText(input.versions ?? {}, 'run versions'),
+          opts.createdAt ?? now(),
+          input.parent?.runId ?? null,
+          input.parent?.step ?? null,
+        ),
       );
       return repo.require(Number(info.lastInsertRowid));
     },
@@ -196,15 +210,29 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
     listByStatus(status) {
       return (byStatus.all(status) as Raw[]).map(toRow);
     },
+    listChildren(runId) {
+      return (byParent.all(runId) as Raw[]).map(toRow);
+    },
+    setParent(id, parent) {
+      repo.require(id);
+      setParent.run(parent?.runId ?? null, parent?.step ?? null, id);
+      return repo.require(id);
+    },
     update(id, patch) {
-      const cur = repo.require(id);
-      upd.run(
-        patch.name ?? cur.name,
-        patch.backend ?? cur.backend,
-        patch.device ?? cur.device,
-        toJsonText(patch.versions ?? cur.versions, 'run versions'),
-        patch.datasetId === undefined ? cur.datasetId : patch.datasetId,
-        id,
+      retry(() =>
+        db
+          .transaction(() => {
+            const cur = repo.require(id);
+            upd.run(
+              patch.name ?? cur.name,
+              patch.backend ?? cur.backend,
+              patch.device ?? cur.device,
+              toJsonText(patch.versions ?? cur.versions, 'run versions'),
+              patch.datasetId === undefined ? cur.datasetId : patch.datasetId,
+              id,
+            );
+          })
+          .immediate(),
       );
       return repo.require(id);
     },
@@ -218,28 +246,31 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
       return repo.require(id);
     },
     transition(id, to, opts = {}) {
-      return db
-        .transaction(() => {
-          const cur = repo.require(id);
-          if (!canTransition(cur.status, to)) throw new InvalidTransitionError(id, cur.status, to);
-          const t = now();
-          const running = to === 'running';
-          const terminal = to !== 'running' && to !== 'queued' && to !== 'interrupted';
-          setState.run({
-            id,
-            from: cur.status,
-            status: to,
-            reason: opts.reason ?? null,
-            error: opts.error ?? (to === 'failed' ? cur.error : null),
-            startedAt: running ? (cur.startedAt ?? t) : cur.startedAt,
-            endedAt: terminal ? t : null,
-            heartbeatAt: running ? t : cur.heartbeatAt,
-            ownerPid: running ? (opts.pid ?? process.pid) : null,
-            ownerHost: running ? host : null,
-          });
-          return repo.require(id);
-        })
-        .immediate();
+      return retry(() =>
+        db
+          .transaction(() => {
+            const cur = repo.require(id);
+            if (!canTransition(cur.status, to))
+              throw new InvalidTransitionError(id, cur.status, to);
+            const t = now();
+            const running = to === 'running';
+            const terminal = to !== 'running' && to !== 'queued' && to !== 'interrupted';
+            setState.run({
+              id,
+              from: cur.status,
+              status: to,
+              reason: opts.reason ?? null,
+              error: opts.error ?? (to === 'failed' ? cur.error : null),
+              startedAt: running ? (cur.startedAt ?? t) : cur.startedAt,
+              endedAt: terminal ? t : null,
+              heartbeatAt: running ? t : cur.heartbeatAt,
+              ownerPid: running ? (opts.pid ?? process.pid) : null,
+              ownerHost: running ? host : null,
+            });
+            return repo.require(id);
+          })
+          .immediate(),
+      );
     },
     start(id, opts = {}) {
       return repo.transition(id, 'running', { pid: opts.pid });
@@ -248,36 +279,38 @@ export function createRunsRepo({ db, now }: RepoContext): RunsRepo {
       return repo.transition(id, status, opts);
     },
     heartbeat(id, pid = process.pid) {
-      return beat.run(now(), id, pid, host).changes > 0;
+      return retry(() => beat.run(now(), id, pid, host).changes > 0);
     },
     recoverStale(opts = {}) {
       const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
       const aliveStaleMs = opts.aliveStaleMs ?? DEFAULT_ALIVE_STALE_MS;
       const isAlive = opts.isAlive ?? processAlive;
-      return db
-        .transaction(() => {
-          const t = now();
-          const out: RecoveredRun[] = [];
-          for (const r of repo.listByStatus('running')) {
-            const local = r.ownerHost === host && r.ownerPid != null;
-            const age = r.heartbeatAt == null ? Infinity : t - r.heartbeatAt;
-            let reason: string | null = null;
-            if (local && !isAlive(r.ownerPid!)) reason = `owner process ${r.ownerPid} is gone`;
-            else if (age > (local ? aliveStaleMs : staleMs))
-              reason =
-                `no heartbeat for ${age === Infinity ? 'ever' : `${age} ms`}` +
-                ` (owner ${r.ownerPid ?? '?'}@${r.ownerHost ?? '?'})`;
-            if (reason) {
-              repo.transition(r.id, 'interrupted', { reason });
-              out.push({ runId: r.id, reason });
+      return retry(() =>
+        db
+          .transaction(() => {
+            const t = now();
+            const out: RecoveredRun[] = [];
+            for (const r of repo.listByStatus('running')) {
+              const local = r.ownerHost === host && r.ownerPid != null;
+              const age = r.heartbeatAt == null ? Infinity : t - r.heartbeatAt;
+              let reason: string | null = null;
+              if (local && !isAlive(r.ownerPid!)) reason = `owner process ${r.ownerPid} is gone`;
+              else if (age > (local ? aliveStaleMs : staleMs))
+                reason =
+                  `no heartbeat for ${age === Infinity ? 'ever' : `${age} ms`}` +
+                  ` (owner ${r.ownerPid ?? '?'}@${r.ownerHost ?? '?'})`;
+              if (reason) {
+                repo.transition(r.id, 'interrupted', { reason });
+                out.push({ runId: r.id, reason });
+              }
             }
-          }
-          return out;
-        })
-        .immediate();
+            return out;
+          })
+          .immediate(),
+      );
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
   return repo;

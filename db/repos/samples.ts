@@ -34,7 +34,7 @@ export interface SamplesRepo {
   delete(id: number): boolean;
 }
 
-export function createSamplesRepo({ db, now }: RepoContext): SamplesRepo {
+export function createSamplesRepo({ db, now, retry }: RepoContext): SamplesRepo {
   const ins = db.prepare(
     `INSERT INTO samples (run_id, step, prompt, output, params, created_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
@@ -47,24 +47,27 @@ export function createSamplesRepo({ db, now }: RepoContext): SamplesRepo {
   const del = db.prepare('DELETE FROM samples WHERE id = ?');
   return {
     create(input, opts = {}) {
-      const id = ins.run(
-        input.runId,
-        input.step,
-        input.prompt,
-        input.output,
-        toJsonText(input.params ?? {}, 'sample params'),
-        opts.createdAt ?? now(),
-      ).lastInsertRowid;
+      const id = retry(
+        () =>
+          ins.run(
+            input.runId,
+            input.step,
+            input.prompt,
+            input.output,
+            toJsonText(input.params ?? {}, 'sample params'),
+            opts.createdAt ?? now(),
+          ).lastInsertRowid,
+      );
       return toRow(byId.get(id) as Raw);
     },
     list(runId, opts = {}) {
       return (byRun.all({ run: runId, step: opts.step ?? null }) as Raw[]).map(toRow);
     },
     discardAfter(runId, step) {
-      return discard.run(runId, step).changes;
+      return retry(() => discard.run(runId, step).changes);
     },
     delete(id) {
-      return del.run(id).changes > 0;
+      return retry(() => del.run(id).changes > 0);
     },
   };
 }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type * as T from './types';
 import { MEASURE_IDS } from '../core/similarity/catalogue';
+import { unsafeCharIn } from '../core/text/terminal-safe';
 
 /** One operation: its input schema and (type-level only) its output. */
 export interface OperationDef<I extends z.ZodType = z.ZodType, O = unknown> {
@@ -28,7 +29,16 @@ function op<O>() {
 /** Store ids are positive integers. */
 const id = z.number().int().positive();
 const empty = z.object({}).strict();
-const name = z.string().trim().min(1).max(200);
+/** Names show up in lists and terminals: no control or bidi-override characters. */
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .superRefine((s, ctx) => {
+    const bad = unsafeCharIn(s);
+    if (bad) ctx.addIssue({ code: 'custom', message: `a control or bidi character (${bad})` });
+  });
 /** Experiment specs are validated in depth by the runner's schema (src/experiments). */
 const spec = z.record(z.string(), z.unknown());
 const exportFormat = z.enum(['csv', 'json', 'parquet']);
@@ -88,6 +98,11 @@ export const contract = {
         backend: z.string().max(32).optional(),
         /** Go ahead although the estimated cost asks for a confirmation (`homolab run --yes`). */
         confirmCost: z.boolean().default(false),
+        /** Fine-tune: every run starts from this run's checkpoint (default its last). */
+        from: z
+          .object({ runId: id, step: z.number().int().min(0).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),
@@ -110,7 +125,7 @@ export const contract = {
   ),
   startExperiment: op<T.Ack>()(
     'Queues every unfinished run of an experiment.',
-    z.object({ id }).strict(),
+    z.object({ id, confirmCost: z.boolean().default(false) }).strict(),
   ),
 
   uploadCorpus: op<{ path: string; bytes: number }>()(
@@ -291,7 +306,7 @@ export const contract = {
     z
       .object({
         study: z.string().min(1).max(64),
-        scale: z.enum(['test', 'tiny', 'small', 'full']).default('tiny'),
+        scale: z.enum(['test', 'tiny', 'medium', 'full']).default('tiny'),
       })
       .strict(),
   ),
@@ -365,14 +380,42 @@ export type OpParsed<N extends OperationName> = z.output<Contract[N]['input']>;
 export type OpOutput<N extends OperationName> =
   Contract[N] extends OperationDef<z.ZodType, infer O> ? O : never;
 
-export type ApiErrorCode =
-  'invalid_input' | 'unknown_operation' | 'not_found' | 'conflict' | 'unsupported' | 'internal';
+/** Every error code; src/api/errors.ts maps each to its HTTP status (serve). */
+export const API_ERROR_CODES = [
+  /** The payload does not match the operation's schema, or the request body is malformed. */
+  'invalid_input',
+  /** No session: the serve URL's token was not presented. */
+  'unauthorized',
+  /** A foreign Host or Origin. */
+  'forbidden',
+  'unknown_operation',
+  'not_found',
+  /** The lab's state does not allow it now (training, already imported, …). */
+  'conflict',
+  /** The request body is over the size limit. */
+  'too_large',
+  /** The request body is not `application/json`. */
+  'unsupported_media_type',
+  /** Understood but not possible on this host or in this form. */
+  'unsupported',
+  /** The job does not fit this machine (memory); `issues` names the fields to change. */
+  'over_capacity',
+  /** The job's estimated cost is high; repeat with `confirmCost: true` to go ahead. */
+  'needs_confirmation',
+  /** Too many failed authentication attempts from this address. */
+  'rate_limited',
+  /** A bug or an I/O failure; the message carries an error id found in the lab's log. */
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export interface ApiError {
   code: ApiErrorCode;
   message: string;
-  /** For invalid_input: one entry per bad field. */
+  /** For invalid_input, over_capacity and needs_confirmation: one entry per field. */
   issues?: ApiIssue[];
+  /** For internal errors: the id under which the details were logged. */
+  errorId?: string;
 }
 
 /**

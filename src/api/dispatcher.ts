@@ -13,7 +13,7 @@ import {
   type OpOutput,
   type OpParsed,
 } from './contract';
-import { ApiFailure } from './errors';
+import { internalError, knownFailure, newErrorId } from './errors';
 import { humanIssue } from '../experiments/spec/spec-errors';
 
 /** Who is calling; handlers may use it to refuse host-only operations (e.g. native dialogs). */
@@ -44,12 +44,13 @@ export function describeIssues(error: z.ZodError): ApiIssue[] {
 }
 
 /**
- * Builds the dispatcher. `onError` sees unexpected (non-ApiFailure) errors for logging; the
- * caller only gets a generic message for those, so internals do not leak to a browser.
+ * Builds the dispatcher. `onError` sees unexpected errors (neither an ApiFailure nor a store
+ * error with a user-facing message) with the id it is logged under; the caller gets only a
+ * generic message carrying that id, so no internal message or stack reaches a client.
  */
 export function createDispatcher(
   handlers: Handlers,
-  onError: (name: string, err: unknown) => void = () => {},
+  onError: (name: string, err: unknown, errorId: string) => void = () => {},
 ): Dispatcher {
   return {
     async dispatch(name, payload, ctx) {
@@ -75,10 +76,11 @@ export function createDispatcher(
         const result = await handler(parsed.data as OpParsed<OperationName>, ctx);
         return { ok: true, result };
       } catch (err) {
-        if (err instanceof ApiFailure) return { ok: false, error: err.toJSON() };
-        onError(name, err);
-        const message = err instanceof Error ? err.message : String(err);
-        return { ok: false, error: { code: 'internal', message } };
+        const known = knownFailure(err);
+        if (known) return { ok: false, error: known.toJSON() };
+        const errorId = newErrorId();
+        onError(name, err, errorId);
+        return { ok: false, error: internalError(errorId) };
       }
     },
   };

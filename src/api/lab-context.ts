@@ -24,4 +24,6 @@ export interface LabContext {
   /** The store's file and the worker factory: studies train through their own runner. */
   dbPath: string;
   workerFactory: WorkerHostFactory;
+  /** Most runs the runner stacks in one model (the cost gate estimates memory per group). */
+  maxGroupSize?: number;
 }

@@ -91,6 +91,7 @@ export function createLab(opts: CreateLabOptions): Lab {
     dbPath: opts.dbPath,
     workerFactory: opts.workerFactory,
     backendStatus,
+    maxGroupSize: opts.lockstep === false ? 1 : opts.maxGroupSize,
   };
   runner.on((e) => {
     if (e.type === 'backend')
@@ -119,9 +120,9 @@ export function createLab(opts: CreateLabOptions): Lab {
     ...studyHandlers(ctx),
     ...(opts.hostFiles ?? browserHostFiles),
   };
-  const dispatcher = createDispatcher(handlers, (name, err) =>
+  const dispatcher = createDispatcher(handlers, (name, err, errorId) =>
     log(
-      `homolab: ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      `homolab: ${name} failed (error id ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     ),
   );
   return {

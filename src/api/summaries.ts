@@ -120,6 +120,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     // Live while training; from the last checkpoint afterwards (also after a restart).
     batchHash: live.batchHashes.get(run.id) ?? storedBatchHash(ctx, run.id),
     backend: run.backend || null,
+    parent: run.parentRunId === null ? null : { runId: run.parentRunId, step: run.parentStep },
     bestLoss: best ? Math.min(best.value, finalLoss ?? Infinity) : finalLoss,
     meanTokensPerSec: wallTimeMs > 0 && tokensSeen > 0 ? tokensSeen / (wallTimeMs / 1000) : null,
     waitReason: waitReason(ctx, run),

@@ -101,6 +101,8 @@ export interface RunSummary {
   /** Hash of the batch sequence the run saw; equal across runs sharing data order. */
   batchHash: string | null;
   backend: string | null;
+  /** Fine-tuning lineage: the run (and checkpoint step) this run started from; null if none. */
+  parent: { runId: number; step: number | null } | null;
   /** Smallest training loss the run reached (final loss is its last). */
   bestLoss: number | null;
   /** Mean throughput over the run's training (tokens seen / wall time), kept after it ends. */
@@ -223,17 +225,12 @@ export interface LabOptions {
   backend: BackendStatus;
   /** 'electron' or 'serve': lets the UI pick native dialogs vs browser downloads. */
   host: 'electron' | 'serve';
+  /** The store's size and its disk's free space, with a warning when short. */
+  storage?: StorageInfo;
 }
 
 export interface CostEstimate {
   runCount: number;
-  /**
-   * Set when starting needs the user's confirmation (e.g. over an hour of training): why;
-   * createExperiment then wants `confirmCost: true`.
-   */
-  confirm?: Reason | null;
-  /** Set when the spec cannot run on this machine (e.g. it does not fit in memory): why. */
-  refuse?: Reason | null;
   /** Lockstep groups the runs train in (runs of a group train as one stacked model). */
   groupCount: number;
   parameters: number;
@@ -244,6 +241,32 @@ export interface CostEstimate {
   seconds: number | null;
   backend: string;
   notes: string[];
+  /** Memory training needs (the largest lockstep group), and what this machine allows. */
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  /** False: createExperiment would refuse it (over_capacity); `issues` say what to change. */
+  fits?: boolean;
+  /** True: ask the user before creating it (memory short now, or more than an hour). */
+  needsConfirmation?: boolean;
+  /** The fields to change (or `memory`, `lockstep`), in words with a code for translation. */
+  issues?: {
+    path: string;
+    message: string;
+    code?: string;
+    params?: Record<string, string | number>;
+  }[];
+  /** Checkpoints the job will keep, all runs together. */
+  checkpointBytes?: number;
+  /** Set when the store's disk is short of space for them. */
+  storageWarning?: string | null;
+}
+
+/** The store's size and the free space on its disk. */
+export interface StorageInfo {
+  storeBytes: number;
+  freeBytes: number | null;
+  /** A sentence for the user when space is short, else null. */
+  warning: string | null;
 }
 
 /** What one analysis did (the last `analysis.progress` event carries it). */
@@ -346,7 +369,15 @@ export interface StudyInfo {
   expected: string;
   references: string[];
   /** The design at each scale, in words (runs, steps, data). */
-  designs: Record<'test' | 'tiny' | 'small' | 'full', string>;
+  designs: Record<'test' | 'tiny' | 'medium' | 'full', string>;
+  /**
+   * Expected wall time per scale, minutes: on 2 CPU cores (this lab's reference), a typical
+   * 8-core laptop, one GPU; `basis` says where the figures come from.
+   */
+  expectedMinutes: Record<
+    'test' | 'tiny' | 'medium' | 'full',
+    { cpu2: number; laptop8: number; gpu: number; basis: string }
+  >;
 }
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'inconclusive';
@@ -359,6 +390,8 @@ export interface StudyReportSummary {
   experimentIds: number[];
   createdAt: string;
   verdicts: { expectation: string; status: VerdictStatus; evidence: string }[];
+  /** What the verdicts rest on: learn gates per run, arm gates, design gates. */
+  gates: { name: string; passed: boolean; detail: string; runId?: number; arm?: string }[];
 }
 
 /** A stored study report, ready to show: each section's blocks as (escaped) HTML. */

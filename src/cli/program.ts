@@ -60,6 +60,10 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
       .argument('<spec.json>', 'experiment spec (see `homolab presets`, `homolab schema`)'),
   )
     .option('--yes', 'go ahead when the estimated cost asks for a confirmation')
+    .option(
+      '--from <run>',
+      'fine-tune: start every run from run-N (its last checkpoint) or run-N@step',
+    )
     .action(async (file: string, _o, cmd: Command) => {
       const { runCommand } = await import('./commands/run');
       await set(runCommand(file, globals(cmd), io));
@@ -255,7 +259,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .addOption(
       new Option(
         '--scale <scale>',
-        'tiny: minutes on 2 CPU cores; small: a real CPU run; full: sized for a GPU; test: seconds',
+        'tiny: minutes, models too small to learn (verdicts inconclusive); medium: runs that learn, ≤ 45 min per study on 2 CPU cores; full: sized for a GPU; test: seconds',
       )
         .choices(STUDY_SCALES)
         .default('tiny'),

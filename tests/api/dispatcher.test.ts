@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OPERATION_NAMES } from '../../src/api/contract';
 import { createDispatcher, type Handlers } from '../../src/api/dispatcher';
 import { ApiFailure } from '../../src/api/errors';
+import { NotFoundError } from '../../db/errors';
 
 /** Handlers that record what they received; any op not overridden fails loudly. */
 function handlers(overrides: Partial<Handlers>): Handlers {
@@ -47,7 +48,7 @@ describe('dispatcher', () => {
     }
   });
 
-  it('passes ApiFailures through and wraps unexpected errors', async () => {
+  it('passes ApiFailures through and hides unexpected errors behind a logged id', async () => {
     const logged: string[] = [];
     const d = createDispatcher(
       handlers({
@@ -55,19 +56,30 @@ describe('dispatcher', () => {
           throw new ApiFailure('not_found', 'Experiment 9 not found');
         },
         listExperiments: () => {
-          throw new TypeError('boom');
+          throw new TypeError('boom at /secret/path.ts:12');
+        },
+        deleteComparison: () => {
+          throw new NotFoundError('run', 7);
         },
       }),
-      (name) => logged.push(name),
+      (name, _err, id) => logged.push(`${name} ${id}`),
     );
     expect(await d.dispatch('getExperiment', { id: 9 }, { transport: 'direct' })).toEqual({
       ok: false,
       error: { code: 'not_found', message: 'Experiment 9 not found' },
     });
-    expect(await d.dispatch('listExperiments', {}, { transport: 'direct' })).toEqual({
+    const r = await d.dispatch('listExperiments', {}, { transport: 'direct' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('internal');
+    expect(r.error.errorId).toMatch(/^[0-9a-f]{12}$/);
+    expect(r.error.message).not.toContain('boom');
+    expect(r.error.message).toContain(r.error.errorId);
+    expect(logged).toEqual([`listExperiments ${r.error.errorId}`]);
+    // The store's own not-found error is a typed failure, not an internal one.
+    expect(await d.dispatch('deleteComparison', { id: 7 }, { transport: 'direct' })).toEqual({
       ok: false,
-      error: { code: 'internal', message: 'boom' },
+      error: { code: 'not_found', message: 'Run 7 not found' },
     });
-    expect(logged).toEqual(['listExperiments']);
   });
 });

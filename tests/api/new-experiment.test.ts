@@ -1,7 +1,7 @@
 /**
  * What the New-experiment form needs from the API, over a real store: corpus uploads checked
- * as the CLI checks files; field-level issues with codes; the cost gate (a confirmation above an
- * hour of training, a refusal with the reason when a model cannot fit in memory).
+ * as the CLI checks files; field-level issues with codes; the cost gate's verdict with codes (a
+ * confirmation above an hour of training, a refusal naming the field when a model cannot fit).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,33 +69,54 @@ describe('field-level issues', () => {
   });
 });
 
-describe('cost gate', () => {
-  it('refuses a model that cannot fit in memory, at the estimate and at create', async () => {
+describe('cost gate, as the form shows it', () => {
+  it('refuses d_model 100000 at the field, and a model that cannot fit with a code to word it', async () => {
+    const huge = spec();
+    huge.model = { ...(huge.model as object), dModel: 100_000 };
+    const bound = await failure('estimateCost', { spec: huge });
+    expect(bound.issues).toContainEqual(
+      expect.objectContaining({
+        path: 'spec.model.dModel',
+        code: 'at_most',
+        params: { maximum: 16384 },
+      }),
+    );
     const s = spec();
-    s.model = { ...(s.model as object), dModel: 100_000, dFF: 400_000, nHeads: 2 };
+    s.model = { ...(s.model as object), dModel: 16384, dFF: 65536, nLayers: 24, nHeads: 2 };
     const e = await call('estimateCost', { spec: s });
-    expect(e.refuse?.code).toBe('too_big_for_memory');
-    expect(e.refuse?.message).toMatch(/needs at least [\d.]+ GB .*this machine has/);
+    expect(e.fits).toBe(false);
+    expect(e.issues).toContainEqual(
+      expect.objectContaining({ path: 'model.dModel', code: 'memory_parameters' }),
+    );
     const err = await failure('createExperiment', { name: 'huge', spec: s, confirmCost: true });
-    expect(err.code).toBe('invalid_input');
-    expect(err.message).toMatch(/cannot run here/);
+    expect(err.code).toBe('over_capacity');
     expect(err.message).not.toMatch(/RangeError|\bat \//);
     expect(lab.store.experiments.list().some((x) => x.name === 'huge')).toBe(false);
   });
 
-  it('asks to confirm a long training and starts only when confirmed', async () => {
+  it('refuses 10⁹ steps at the field and asks to confirm a long training from an hour on', async () => {
+    const billion = spec();
+    billion.training = { ...(billion.training as object), steps: 1e9 };
+    expect((await failure('estimateCost', { spec: billion })).issues?.[0]).toMatchObject({
+      path: 'spec.training.steps',
+      code: 'at_most',
+    });
     const s = spec();
-    s.training = { ...(s.training as object), steps: 1e9 };
+    s.training = { ...(s.training as object), steps: 1e7 };
     const e = await call('estimateCost', { spec: s });
-    expect(e.confirm?.code).toBe('long_training');
-    expect(e.refuse).toBeNull();
-    const err = await failure('createExperiment', { name: 'long', spec: s });
-    expect(err.code).toBe('conflict');
-    expect(err.message).toMatch(/needs confirmation/);
-    // Saving without starting needs no confirmation.
-    const draft = await call('createExperiment', { name: 'long draft', spec: s, start: false });
-    expect(draft.status).toBe('draft');
+    expect(e.fits).toBe(true);
+    expect(e.needsConfirmation).toBe(true);
+    expect(e.issues).toContainEqual(
+      expect.objectContaining({ path: 'training.steps', code: 'long_training' }),
+    );
+    // The API itself asks from a day on (homolab run --yes); the form from an hour.
+    const day = spec();
+    day.model = { ...(day.model as object), dModel: 512, dFF: 2048, nLayers: 8 };
+    day.training = { ...(day.training as object), steps: 1e7 };
+    expect((await failure('createExperiment', { name: 'long', spec: day })).code).toBe(
+      'needs_confirmation',
+    );
     const tiny = await call('estimateCost', { spec: spec() });
-    expect([tiny.confirm, tiny.refuse]).toEqual([null, null]);
+    expect([tiny.fits, tiny.needsConfirmation]).toEqual([true, false]);
   });
 });

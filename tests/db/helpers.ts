@@ -39,7 +39,8 @@ export function tensors(rng: Rng, spec: Record<string, number[]>): TensorMap {
 
 /**
  * Fills a store with two experiments covering every table and awkward values: NaN and
- * ±Infinity metrics, formula-like and comma/quote/newline names, unicode, nested variants.
+ * ±Infinity metrics, formula-like and comma/quote names, newlines in text, unicode, nested
+ * variants (shaped as the experiment code stores them, plus extra keys).
  */
 export function populate(store: Store, seed = 1): { runIds: number[]; experimentIds: number[] } {
   const rng = new Rng(seed);
@@ -51,16 +52,35 @@ export function populate(store: Store, seed = 1): { runIds: number[]; experiment
     tokenizer: { kind: 'char', version: 1, chars: ['a', 'b'], pad: '#' },
   });
   const e1 = store.experiments.create({
-    name: 'seeds, "quoted"\nnewline',
+    name: 'seeds, "quoted"',
     spec: { base: { dModel: 64 }, axes: [{ initSeed: [1, 2] }] },
     notes: 'héllo ✓',
   });
   const e2 = store.experiments.create({ name: '=cmd|evil', spec: { x: 1 } });
   const runIds: number[] = [];
+  const dims = { contextLength: 32, nLayers: 2, dFF: 128 };
+  const training = { steps: 300, batchSize: 8 };
   const variants: JsonObject[] = [
-    { model: { dModel: 64, nHeads: 4, activation: 'gelu', tied: true }, lr: 0.001 },
-    { model: { dModel: 32, nHeads: 2, activation: '-relu', tied: false }, lr: 0.01, tags: [1, 2] },
-    { model: { dModel: 64 }, extra: '@home' },
+    {
+      index: 0,
+      axes: { initSeed: 1 },
+      model: { ...dims, dModel: 64, nHeads: 4, activation: 'gelu', tied: true },
+      training: { ...training, lr: 0.001 },
+    },
+    {
+      index: 1,
+      axes: { initSeed: 2 },
+      model: { ...dims, dModel: 32, nHeads: 2, activation: '-relu', tied: false },
+      training: { ...training, lr: 0.01 },
+      tags: [1, 2],
+    },
+    {
+      index: 0,
+      axes: {},
+      model: { ...dims, dModel: 64, nHeads: 4 },
+      training,
+      extra: '@home\nsecond line',
+    },
   ];
   variants.forEach((variant, i) => {
     const run = store.runs.create({

@@ -7,16 +7,15 @@
  * checkpoint. A final child runs to completion and the whole series must be exact.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFixture } from '../bundle-fixture';
 import { openStore } from '../../db/store';
 import { Rng } from '../../src/core/rng';
 import { accAt, cursorAt, lossAt, rngAt, stateAt, tensorsMatch } from './fixtures/kill-workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 
 export interface KillOptions {
   dbPath: string;
@@ -44,21 +43,9 @@ export interface KillReport {
   ms: number;
 }
 
-/** Bundles the child once (plain node starts in ~50 ms instead of ~500 ms through tsx). */
-export async function buildChild(): Promise<string> {
-  const out = join(root, 'node_modules', '.cache', 'homolab-db', `kill-child-${process.pid}.mjs`);
-  mkdirSync(dirname(out), { recursive: true });
-  await build({
-    entryPoints: [join(here, 'fixtures', 'kill-child.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    logLevel: 'error',
-  });
-  return out;
+/** Bundles the child once (see bundle-fixture.ts). */
+export function buildChild(): Promise<string> {
+  return bundleFixture(join(here, 'fixtures', 'kill-child.ts'), 'kill-child');
 }
 
 interface ChildOutcome {

@@ -40,7 +40,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() !== 'error') return;
+    // Serve answers API errors with their HTTP status (4xx) and a JSON body the app shows;
+    // Chromium logs each such answer as a failed load. Those are answers, not app errors.
+    const url = m.location().url ?? '';
+    if (
+      /^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) &&
+      /^https?:\/\/[^/]+\/api\//.test(url)
+    )
+      return;
+    errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;

@@ -1,8 +1,9 @@
 /**
  * New experiment in Chromium against `homolab serve`: problems next to the field that has them,
  * in words (and in 简体中文); a Latin-1 corpus refused with the CLI's words; a name of only
- * spaces refused; a model that cannot fit refused with the reason and a 10⁹-step run asking
- * for confirmation, never a stack trace.
+ * spaces refused; d_model 100000 and 10⁹ steps refused at their fields, a model too big for
+ * this machine refused with the reason, a long training asking for confirmation; never a stack
+ * trace.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { openLab, type LabFixture } from './lab-fixture';
 import { CorpusError, loadCorpusFile } from '../../src/core/data/corpus-file';
 
 const missing = chromiumMissing();
-const STACK = /\bat \S+ \(|\.ts:\d+:\d+|RangeError/;
+const STACK = /\bat (?:async )?\S+ \((?:file:|\/)|\.[jt]s:\d+:\d+|RangeError/;
 
 describe.skipIf(!!missing)('New experiment', () => {
   let f: LabFixture;
@@ -76,27 +77,50 @@ describe.skipIf(!!missing)('New experiment', () => {
     await expect.poll(() => issue.count()).toBe(0);
   });
 
-  it('refuses a model that cannot fit, with the reason and no stack trace', async () => {
+  it('refuses d_model 100000 at its field, and a model that cannot fit with the reason', async () => {
     await f.open('#/new');
     await estimateShown();
     await f.page
       .getByLabel(/d_?model/i)
       .first()
       .fill('100000');
+    const issue = f.page.locator('[data-field-issues="model.dModel"]');
+    await expect.poll(() => issue.textContent(), { timeout: 10_000 }).toBe('must be at most 16384');
+    expect(await start().isDisabled()).toBe(true);
+    // Within the bounds but too big for this machine: refused, the fields to change named.
+    await f.page
+      .getByLabel(/d_?model/i)
+      .first()
+      .fill('16384');
+    await f.page
+      .getByLabel(/layers|nLayers/i)
+      .first()
+      .fill('32');
+    await f.page.getByLabel(/d_?ff/i).first().fill('65536');
     const refusal = f.page.getByTestId('cost-refusal');
     await refusal.waitFor({ timeout: 10_000 });
-    expect(await refusal.textContent()).toMatch(/needs at least [\d.]+ GB .*this machine has/);
+    expect(await refusal.textContent()).toMatch(
+      /needs about [\d.]+ [KMGTP]iB of memory; this machine allows/,
+    );
+    await expect
+      .poll(() => issue.textContent())
+      .toMatch(/M parameters with their optimizer state take/);
     expect(await start().isDisabled()).toBe(true);
     expect(await f.page.locator('main').textContent()).not.toMatch(STACK);
   });
 
-  it('asks before starting 10⁹ steps, and starts nothing when cancelled', async () => {
+  it('refuses 10⁹ steps at the field; asks before a long training and starts nothing when cancelled', async () => {
     await f.open('#/new');
     await estimateShown();
     await f.page.getByTestId('steps').fill('1000000000');
+    const issue = f.page.locator('[data-field-issues="training.steps"]');
+    await expect
+      .poll(() => issue.textContent(), { timeout: 10_000 })
+      .toBe('must be at most 10000000');
+    await f.page.getByTestId('steps').fill('10000000');
     const warning = f.page.getByTestId('cost-warning');
     await warning.waitFor({ timeout: 10_000 });
-    expect(await warning.textContent()).toMatch(/estimated to take about [\d.]+ h/);
+    expect(await warning.textContent()).toMatch(/estimated [\d.]+ (h|days) of training on wasm/);
     await start().click();
     const dialog = f.page.getByRole('dialog');
     await dialog.waitFor();

@@ -1,5 +1,8 @@
 /** Raw HTTP/WS requests with full control of Host, Origin and Cookie (fetch forbids some). */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 
 export interface RawResponse {
@@ -14,7 +17,8 @@ export function raw(
     method?: string;
     path?: string;
     headers?: Record<string, string>;
-    body?: string;
+    /** Sent with a Content-Length (Node frames no body of a GET otherwise). */
+    body?: string | Buffer;
     host?: string;
   },
 ): Promise<RawResponse> {
@@ -25,7 +29,13 @@ export function raw(
         port,
         method: opts.method ?? 'GET',
         path: opts.path ?? '/',
-        headers: { Host: `127.0.0.1:${port}`, ...opts.headers },
+        headers: {
+          Host: `127.0.0.1:${port}`,
+          ...(opts.body !== undefined
+            ? { 'Content-Length': String(Buffer.byteLength(opts.body)) }
+            : {}),
+          ...opts.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -76,4 +86,17 @@ export function openWs(port: number, headers: Record<string, string>): Promise<W
     ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
     ws.once('error', (err) => reject(err));
   });
+}
+
+/** A temp folder with a stand-in built renderer (index.html); `cleanup` removes it. */
+export function tempServeDir(prefix = 'homolab-serve-'): {
+  dir: string;
+  rendererDir: string;
+  cleanup: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Homolab</title>');
+  return { dir, rendererDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -17,6 +17,7 @@ import type { ChartSeries } from '../shared/line-chart.vue';
 import { seriesColor } from '../shared/colors';
 import { extent, paddedRange, type AxesChoice, type CurveAxis } from '../shared/chart-axes';
 import { meanBand } from '../runs/run-groups';
+import { bounds } from './comparison-summary';
 
 export type Layout = 'auto' | 'overlay' | 'side';
 
@@ -181,8 +182,8 @@ export function profileChart(
       const v = l?.value ?? NaN;
       x.push(k);
       y.push(v);
-      lo.push(l?.interval?.[0] ?? v);
-      hi.push(l?.interval?.[1] ?? v);
+      lo.push(l?.interval.lower ?? v);
+      hi.push(l?.interval.upper ?? v);
     }
     return [
       {
@@ -288,7 +289,7 @@ export function outputRows(c: Comparison, measure: OutputMeasureId): EstimateRow
       label: e.name,
       color: experimentColor(i),
       value: est?.value ?? null,
-      interval: est?.interval ?? null,
+      interval: bounds(est?.interval),
     };
   });
 }

@@ -5,8 +5,12 @@
  * p-value — so the table fits a 1920 px screen with every measure.
  */
 import { COMPARISON_MEASURE_IDS, MEASURE_CATALOGUE } from '../../../src/api/contract';
-import type { SummaryMeasure, SummaryRow } from '../../../src/api/types';
+import type { Interval, SummaryMeasure, SummaryRow } from '../../../src/api/types';
 import { formatNumber } from '../shared/format';
+
+/** An interval's bounds for drawing, or null when there is none (its reason is in the data). */
+export const bounds = (iv: Interval | null | undefined): [number, number] | null =>
+  iv && iv.lower !== null && iv.upper !== null ? [iv.lower, iv.upper] : null;
 
 export interface SummaryColumn {
   key: string;
@@ -104,14 +108,14 @@ export function summaryColumns(
       kind: 'measure',
       numeric: true,
       value: (r) => r.measures[m]?.value ?? null,
-      interval: (r) => r.measures[m]?.interval ?? null,
+      interval: (r) => bounds(r.measures[m]?.interval),
       diff: {
         key: `${m}:diff`,
         label: `Δ ${label}`,
         kind: 'diff',
         numeric: true,
         value: (r) => r.measures[m]?.diff?.value ?? null,
-        interval: (r) => r.measures[m]?.diff?.interval ?? null,
+        interval: (r) => bounds(r.measures[m]?.diff?.interval),
         note: (r) => {
           const p = r.measures[m]?.diff?.pValue;
           return p === null || p === undefined ? '' : `p=${formatNumber(p, 2)}`;

@@ -114,6 +114,9 @@ export const en = {
   'new.saveDraft': 'Save without starting',
   'new.specJson': 'Spec (JSON)',
   'new.badJson': 'The JSON could not be read: {error}',
+  'new.toChange': 'To change',
+  'field.lockstep': 'Runs trained together',
+  'field.memory': 'Memory',
   'new.invalid': 'The spec is not valid',
   'new.fixFields': '{n} field(s) need attention: see the messages next to them.',
   'new.refused': 'Cannot run on this machine:',
@@ -129,6 +132,9 @@ export const en = {
   'new.studyExpected': 'Expected (published)',
   'new.studyDesign': 'Design',
   'new.runStudy': 'Run study',
+  'new.studyTime': 'Expected time',
+  'new.studyMinutes': '{cpu} on 2 CPU cores, {laptop} on an 8-core laptop, {gpu} on a GPU',
+  'scale.medium': 'medium',
   'field.name': 'Name',
   'field.dataset': 'Dataset',
   'field.dataset.path': 'Corpus file',
@@ -187,15 +193,20 @@ export const en = {
   'issue.warmup_too_long': 'warm-up ({warmupSteps} steps) is longer than the run ({steps} steps)',
   'issue.duplicate_variant': 'duplicate of variant {of}; every variant must differ',
   'issue.too_many_variants': 'expands to more than {max} variants',
-  'issue.too_big_for_memory':
-    'needs at least {need} of memory for one model’s weights and optimizer state; this machine has {have}',
+  'issue.memory_attention': 'attention takes {size}; lower the context length',
+  'issue.memory_activations': 'activations ({tokens}) take {size}; lower the batch size',
+  'issue.memory_parameters':
+    '{millions}M parameters with their optimizer state take {size}; make the model smaller (width, layers, d_ff or the vocabulary)',
+  'issue.memory_lockstep': '{members} runs train stacked as one model; train fewer at once',
+  'issue.memory_free':
+    'needs about {need} but only {free} is free now; close other programs or confirm',
+  'issue.long_training': 'estimated {time} of training on {backend}',
+  'new.refusedMemory':
+    'training needs about {need} of memory; this machine allows {limit}. Change the fields marked above.',
   'reason.queue': 'waiting for “{name}” to finish training',
   'reason.group': 'waiting for the runs before it (one group trains at a time)',
   'reason.paused': 'the experiment is paused; resume it to continue',
   'reason.not_started': 'not started: press Start (or Resume) to train it',
-  'reason.long_training': 'training is estimated to take about {time} on {backend}',
-  'reason.too_big_for_memory':
-    'a model needs at least {need} of memory for its weights and optimizer state; this machine has {have}. Make the model smaller',
   'note.roughTime':
     'time from a rough throughput model for {backend} ({source}); evaluation, checkpoints and analysis not included',
   'note.autoBackend': 'backend auto: time shown for wasm, the usual CPU choice',

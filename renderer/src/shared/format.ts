@@ -32,3 +32,16 @@ export function formatDuration(sec: number | null | undefined): string {
   if (m > 0) return `${m}m ${String(r).padStart(2, '0')}s`;
   return `${r}s`;
 }
+
+/** Bytes as "1.5 GiB", "320 MiB" (powers of 1024, named so). */
+export function formatBytes(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let u = 0;
+  let x = v;
+  while (x >= 1024 && u < units.length - 1) {
+    x /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(x) : x.toFixed(x >= 100 ? 0 : 1)} ${units[u]}`;
+}

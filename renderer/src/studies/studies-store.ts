@@ -21,8 +21,8 @@ export interface StudyProgress {
   phases: { phase: string; message: string }[];
 }
 
-export type StudyScale = 'test' | 'tiny' | 'small' | 'full';
-export const STUDY_SCALES: readonly StudyScale[] = ['test', 'tiny', 'small', 'full'];
+export type StudyScale = 'test' | 'tiny' | 'medium' | 'full';
+export const STUDY_SCALES: readonly StudyScale[] = ['test', 'tiny', 'medium', 'full'];
 
 export const useStudiesStore = defineStore('studies', () => {
   const current = ref<StudyProgress | null>(null);

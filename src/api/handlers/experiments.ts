@@ -1,15 +1,25 @@
 /** Experiment operations: list, get, estimate, create, rename, annotate, delete, duplicate, start. */
 import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
-import { estimateCost, type BackendName } from '../../experiments/spec/estimate';
+import { parentRef, type ParentRef } from '../../experiments/studies/fine-tune';
+import { countParameters, estimateCost, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
-import { groupLockstep } from '../../experiments/spec/variants';
+import { groupLockstep, type Variant } from '../../experiments/spec/variants';
+import {
+  costGate,
+  CostGateError,
+  enforceCostGate,
+  UI_CONFIRM_SECONDS,
+  variantsOfRuns,
+} from '../../experiments/spec/cost-gate';
+import { keptCheckpointBytes } from '../../experiments/spec/retention';
+import type { ExperimentSpec } from '../../experiments/spec/spec';
+import { storeDiskUsage } from '../../../db/disk-usage';
 import { buildDataset } from '../../core/data/build-dataset';
 import type { Handlers } from '../dispatcher';
 import { ApiFailure, notFound } from '../errors';
 import type { LabContext } from '../lab-context';
 import { experimentSummary, runSummary } from '../summaries';
-import { costGate } from '../cost-gate';
 
 /** Validates a spec with the runner's schema; throws invalid_input naming each bad field. */
 export function validSpec(input: unknown) {
@@ -76,12 +86,69 @@ async function vocabSizeOf(dataset: unknown): Promise<number> {
 
 const BACKENDS = new Set<string>(['cpu', 'wasm', 'webgpu', 'tensorflow']);
 
-/** The spec's cost estimate on a backend ('auto' and unknown ones: wasm, the usual CPU). */
-async function costOf(spec: unknown, backend: string | undefined, maxGroupSize?: number) {
-  const { spec: parsed, variants } = validSpec(spec);
-  const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
-  const vocab = await vocabSizeOf(parsed.dataset);
-  return { e: estimateCost(groupLockstep(variants, maxGroupSize), vocab, b), b, variants };
+const gateBackend = (b: string | undefined) =>
+  (b && BACKENDS.has(b) ? b : 'auto') as BackendName | 'auto';
+
+/**
+ * The cost gate (src/experiments/spec/cost-gate.ts) for `variants`: refuses (422
+ * over_capacity) a job this machine cannot hold and asks (422 needs_confirmation) before a
+ * costly one unless `confirmCost`, naming the fields to change. Nothing is stored before.
+ */
+function checkCost(
+  variants: Variant[],
+  vocab: number,
+  backend: string | undefined,
+  confirmCost: boolean,
+  maxGroupSize?: number,
+): void {
+  if (!variants.length) return;
+  try {
+    enforceCostGate(
+      costGate({ variants, vocabSize: vocab, backend: gateBackend(backend), maxGroupSize }),
+      confirmCost,
+    );
+  } catch (err) {
+    if (!(err instanceof CostGateError)) throw err;
+    throw new ApiFailure(err.kind, err.message, err.verdict.issues);
+  }
+}
+
+/**
+ * The gate for an experiment's stored runs about to start or resume (`runIds`: only those).
+ * A resume passes `confirmCost`: its cost was accepted when the experiment was created, but a
+ * run that cannot fit (stored before the limits) is still refused instead of repeating an OOM.
+ */
+export async function checkRunsFit(
+  ctx: LabContext,
+  experimentId: number,
+  opts: { runIds?: number[]; confirmCost: boolean },
+): Promise<void> {
+  const row = requireExperiment(ctx, experimentId);
+  const runs = ctx.store.runs
+    .listByExperiment(experimentId)
+    .filter((r) => !opts.runIds || opts.runIds.includes(r.id));
+  const variants = variantsOfRuns(runs);
+  const given = variants.find((v) => v.model.vocabSize !== undefined)?.model.vocabSize;
+  const dataset = (row.spec as { dataset?: unknown }).dataset;
+  let vocab = given ?? 0;
+  // A dataset that does not build is the worker's to report.
+  if (given === undefined && dataset) vocab = await vocabSizeOf(dataset).catch(() => 0);
+  checkCost(variants, vocab, ctx.backend, opts.confirmCost, ctx.maxGroupSize);
+}
+
+/** Bytes of the checkpoints `variants` will keep. */
+function checkpointBytes(
+  spec: Pick<ExperimentSpec, 'analysis'> | null,
+  variants: Variant[],
+  vocab: number,
+) {
+  return keptCheckpointBytes(
+    spec,
+    variants.map((v) => ({
+      parameters: countParameters({ ...v.model, vocabSize: v.model.vocabSize ?? vocab }).total,
+      training: v.training,
+    })),
+  );
 }
 
 export function experimentHandlers(
@@ -113,10 +180,20 @@ export function experimentHandlers(
     },
 
     estimateCost: async ({ spec, backend, maxGroupSize }) => {
-      const { e, b, variants } = await costOf(spec, backend, maxGroupSize);
+      const { spec: parsed, variants } = validSpec(spec);
+      const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
+      const vocab = await vocabSizeOf(parsed.dataset);
+      const e = estimateCost(groupLockstep(variants, maxGroupSize), vocab, b);
       if (!backend || backend === 'auto')
         e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
-      const gate = costGate(e);
+      const gate = costGate({
+        variants,
+        vocabSize: vocab,
+        backend: gateBackend(backend),
+        maxGroupSize,
+        confirmSeconds: UI_CONFIRM_SECONDS,
+      });
+      const cpBytes = checkpointBytes(parsed, variants, vocab);
       return {
         runCount: variants.length,
         groupCount: e.groupCount,
@@ -126,34 +203,39 @@ export function experimentHandlers(
         seconds: e.seconds,
         backend: b,
         notes: e.notes,
-        confirm: gate.confirm,
-        refuse: gate.refuse,
+        memoryBytes: gate.memory.totalBytes,
+        memoryLimitBytes: gate.limitBytes,
+        fits: gate.fits,
+        needsConfirmation: gate.needsConfirmation,
+        issues: gate.issues,
+        checkpointBytes: cpBytes,
+        storageWarning: storeDiskUsage(ctx.dbPath, cpBytes).warning,
       };
     },
 
-    createExperiment: async ({ name, spec, notes, start, backend, confirmCost }) => {
+    createExperiment: async ({ name, spec, notes, start, backend, confirmCost, from }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
-      validSpec(input);
-      const gate = costGate((await costOf(input, backend)).e);
-      if (gate.refuse)
-        throw new ApiFailure(
-          'invalid_input',
-          `This experiment cannot run here: ${gate.refuse.message}`,
-          [
-            {
-              path: 'spec.model',
-              message: gate.refuse.message,
-              code: gate.refuse.code,
-              params: gate.refuse.params,
-            },
-          ],
-        );
-      if (gate.confirm && start && !confirmCost)
-        throw new ApiFailure(
-          'conflict',
-          `Starting needs confirmation: ${gate.confirm.message}. Confirm (confirmCost: true) to start anyway.`,
-        );
-      const created = createExperiment(store, input);
+      const { spec: parsed, variants } = validSpec(input);
+      checkCost(
+        variants,
+        await vocabSizeOf(parsed.dataset),
+        backend ?? ctx.backend,
+        confirmCost,
+        ctx.maxGroupSize,
+      );
+      let parent: ParentRef | null = null;
+      if (from) {
+        if (!store.runs.get(from.runId)) throw notFound('Run', String(from.runId));
+        try {
+          parent = parentRef(store, from.runId, from.step);
+        } catch (e) {
+          throw new ApiFailure(
+            'invalid_input',
+            `Cannot fine-tune from run ${from.runId}: ${(e as Error).message}`,
+          );
+        }
+      }
+      const created = createExperiment(store, input, parent ? { parentFor: () => parent } : {});
       if (start) startTraining(ctx, created.experiment.id);
       ctx.events.emit({ type: 'experiments.changed' });
       return experimentSummary(ctx, created.experiment);
@@ -210,8 +292,8 @@ export function experimentHandlers(
       return experimentSummary(ctx, created.experiment);
     },
 
-    startExperiment: ({ id }) => {
-      requireExperiment(ctx, id);
+    startExperiment: async ({ id, confirmCost }) => {
+      await checkRunsFit(ctx, id, { confirmCost });
       startTraining(ctx, id, { resume: true });
       return { ok: true };
     },

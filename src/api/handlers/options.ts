@@ -1,5 +1,6 @@
 /** getOptions: what the New-experiment form and the Similarity view can offer. */
 import { APP_VERSION } from '../../core/version';
+import { storeDiskUsage } from '../../../db/disk-usage';
 import { DATASET_KINDS } from '../../core/data/spec';
 import { PRESETS } from '../../experiments/spec/presets';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,9 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
       version: APP_VERSION,
       backend: { ...ctx.backendStatus },
       host: ctx.host === 'electron' ? 'electron' : 'serve',
+      storage: (({ storeBytes, freeBytes, warning }) => ({ storeBytes, freeBytes, warning }))(
+        storeDiskUsage(ctx.dbPath),
+      ),
     }),
   };
 }

@@ -6,7 +6,7 @@ import type { LabContext } from '../lab-context';
 import { resolveMetricName } from '../metric-names';
 import { runSummary } from '../summaries';
 import type { MetricSeries } from '../types';
-import { refuseIfTrainingElsewhere, startTraining } from './experiments';
+import { checkRunsFit, refuseIfTrainingElsewhere, startTraining } from './experiments';
 
 export function runHandlers(
   ctx: LabContext,
@@ -82,7 +82,7 @@ export function runHandlers(
       return { ok: true };
     },
 
-    resumeRuns: ({ experimentId, runIds }) => {
+    resumeRuns: async ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
       if (runner.active?.experimentId === experimentId && runner.active.paused && !runIds?.length) {
         runner.resume();
@@ -99,6 +99,7 @@ export function runHandlers(
         );
       if (resumable.length === 0)
         throw new ApiFailure('conflict', 'Nothing to resume: no interrupted or queued runs.');
+      await checkRunsFit(ctx, experimentId, { runIds, confirmCost: true });
       startTraining(ctx, experimentId, { resume: true, runIds });
       return { ok: true };
     },

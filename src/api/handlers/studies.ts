@@ -8,6 +8,7 @@
  */
 import { renderBlock, renderReport } from '../../reports';
 import type {
+  ExpectedTime,
   StoredStudyReport,
   StudyDefinition,
   StudyEvent,
@@ -23,7 +24,7 @@ type ReportRow = AnalysisRow & { result: StoredStudyReport };
 
 /** Stored as analyses of this kind (src/experiments/studies/report.ts). */
 const STUDY_REPORT_KIND = 'study-report';
-const SCALES: readonly StudyScale[] = ['test', 'tiny', 'small', 'full'];
+const SCALES: readonly StudyScale[] = ['test', 'tiny', 'medium', 'full'];
 const studiesModule = () => import('../../experiments/studies');
 
 function summaryOf(row: ReportRow, studies: readonly StudyDefinition[]): StudyReportSummary {
@@ -38,6 +39,7 @@ function summaryOf(row: ReportRow, studies: readonly StudyDefinition[]): StudyRe
     experimentIds: Array.isArray(p.experimentIds) ? p.experimentIds.map(Number) : [],
     createdAt: new Date(row.createdAt).toISOString(),
     verdicts: Array.isArray(row.result.verdicts) ? row.result.verdicts : [],
+    gates: Array.isArray(row.result.gates) ? row.result.gates : [],
   };
 }
 
@@ -93,6 +95,10 @@ export function studyHandlers(
         designs: Object.fromEntries(SCALES.map((sc) => [sc, s.describe(sc)])) as Record<
           StudyScale,
           string
+        >,
+        expectedMinutes: Object.fromEntries(SCALES.map((sc) => [sc, s.expectedTime(sc)])) as Record<
+          StudyScale,
+          ExpectedTime
         >,
       })),
 

@@ -32,6 +32,16 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
       for (const id of experimentIds ?? [])
         if (!store.experiments.get(id))
           throw new ApiFailure('not_found', `Experiment ${id} not found`);
+      for (const id of runIds ?? []) {
+        const run = store.runs.get(id);
+        if (!run) throw new ApiFailure('not_found', `Run ${id} not found`);
+        if (experimentIds && !experimentIds.includes(run.experimentId))
+          throw new ApiFailure(
+            'invalid_input',
+            `Run ${id} belongs to experiment ${run.experimentId}, which is not in experimentIds`,
+            [{ path: 'runIds', message: `run ${id} is not in the listed experiments` }],
+          );
+      }
       const scope = { experimentIds, runIds };
       const base = `homolab-${experimentIds?.length === 1 ? `exp-${experimentIds[0]}` : 'export'}-${stamp()}`;
       if (format === 'csv')
@@ -76,7 +86,8 @@ export function transferHandlers(ctx: LabContext): Pick<Handlers, 'exportData' |
         new ApiFailure('invalid_input', `${filename} is not a Homolab bundle: ${why}`);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(content);
+        // A byte-order mark is accepted, as by the file importer.
+        parsed = JSON.parse(content.replace(/^\uFEFF/, ''));
       } catch (err) {
         throw notBundle(`it is not valid JSON (${(err as Error).message}).`);
       }

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OpInput } from '../../api/contract';
 import { comparisonFile } from '../../api/handlers/compare';
-import type { Comparison, SavedComparison } from '../../api/types';
+import type { Comparison, Interval, SavedComparison } from '../../api/types';
 import { PAIRWISE_OUTPUT_MEASURE_IDS } from '../../core/similarity/catalogue';
 import { SUMMARY_MEASURES } from '../../experiments/compare/types';
 import { type CliIO } from '../context';
@@ -84,8 +84,10 @@ export function formatComparison(c: Comparison): string {
     SUMMARY_MEASURES.flatMap((m) =>
       c.summary.map((r) => {
         const x = r.measures[m];
-        const iv = (v: number | null, i: [number, number] | null | undefined) =>
-          v === null ? '—' : `${f(v)}${i ? ` [${f(i[0])}, ${f(i[1])}]` : ''}`;
+        const iv = (v: number | null, i: Interval | null | undefined) =>
+          v === null
+            ? '—'
+            : `${f(v)}${i?.lower != null && i.upper != null ? ` [${f(i.lower)}, ${f(i.upper)}]` : ''}`;
         return [
           m,
           expId(r.experimentId),

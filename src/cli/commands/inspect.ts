@@ -28,8 +28,12 @@ export function runLine(r: RunSummary) {
     evalLoss: r.evalLoss,
     batchHash: r.batchHash,
     backend: r.backend,
+    parent: r.parent,
   };
 }
+
+/** A fine-tune's parent as `run-N@step`; '—' for a fresh init. */
+const parentText = (p: RunSummary['parent']) => (p ? `${runId(p.runId)}@${p.step ?? '?'}` : '—');
 
 const stamp = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
@@ -84,6 +88,7 @@ function runText(r: RunDetail): string {
     `status: ${r.status}${r.statusReason ? ` — ${safe(r.statusReason)}` : ''}`,
     r.error && r.error !== r.statusReason ? `error: ${safe(r.error)}` : '',
     `seeds: init ${r.initSeed}, data ${r.dataSeed}`,
+    r.parent ? `fine-tuned from: ${parentText(r.parent)}` : '',
     `backend: ${r.backend || '—'} ${r.device ? `(${safe(r.device)})` : ''}`,
     `step ${r.step}/${r.totalSteps}, loss ${fmtLoss(r.finalLoss)}, eval loss ${fmtLoss(r.evalLoss)}`,
     `checkpoints at steps: ${r.checkpointSteps.join(', ') || 'none'}`,
@@ -116,10 +121,11 @@ export async function showCommand(ref: string, opts: GlobalOptions, io: CliIO): 
           `${expId(e.id)}  ${terminalSafe(e.name)}  (created ${e.createdAt}, ${e.status})`,
           e.notes ? `notes: ${terminalSafe(e.notes)}` : '',
           table(
-            ['RUN', 'NAME', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
+            ['RUN', 'NAME', 'FROM', 'STATUS', 'STEP', 'LOSS', 'EVAL', 'BATCH HASH'],
             runs.map((r) => [
               runId(r.id),
               r.name,
+              parentText(r.parent),
               r.status + (r.statusReason ? ` (${r.statusReason})` : ''),
               `${r.step}/${r.totalSteps}`,
               fmtLoss(r.loss),

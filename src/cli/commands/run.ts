@@ -18,6 +18,17 @@ import { followTraining, reportOutcome } from '../training';
 
 export interface TrainOptions extends LabCommandOptions {
   yes?: boolean;
+  /** `run-N` or `run-N@step`: every run of the new experiment fine-tunes that checkpoint. */
+  from?: string;
+}
+
+/** `--from run-N[@step]` → the API's createExperiment `from`. */
+function parseFrom(ref: string): { runId: number; step?: number } {
+  const [id, step] = ref.split('@');
+  const target = parseRef(id, 'run');
+  if (target.kind !== 'run' || (step !== undefined && !/^\d+$/.test(step)))
+    throw new CliError(`--from expects run-N or run-N@step, got '${ref}'`, EXIT.USAGE);
+  return step === undefined ? { runId: target.id } : { runId: target.id, step: Number(step) };
 }
 
 /** A spec problem as the CLI prints it: the file, then every field and what is wrong. */
@@ -103,6 +114,7 @@ export async function estimateCommand(
 
 export async function runCommand(file: string, opts: TrainOptions, io: CliIO): Promise<ExitCode> {
   const spec = readSpecFile(file);
+  const from = opts.from ? parseFrom(opts.from) : undefined;
   return withLab(opts, io, async (lab) => {
     const est = await estimateOf(lab, file, spec, opts);
     const { experimentId, outcome } = await followTraining(lab, opts, io, {
@@ -113,6 +125,7 @@ export async function runCommand(file: string, opts: TrainOptions, io: CliIO): P
             spec,
             start: true,
             confirmCost: opts.yes === true,
+            ...(from ? { from } : {}),
           }),
         );
         return created.id;
@@ -135,6 +148,8 @@ export async function runCommand(file: string, opts: TrainOptions, io: CliIO): P
               `${runs.map((r) => `${runId(r.id)} ${r.name}`).join(', ')}\n` +
               `estimate: ${estimateText(est)}\n`,
           );
+        // The store's disk is short of room for this job's checkpoints.
+        if (est.storageWarning) io.stderr.write(`homolab: warning: ${est.storageWarning}\n`);
       },
     });
     return reportOutcome(io, opts, experimentId, outcome);

@@ -1,5 +1,5 @@
 /**
- * `homolab study [name] [--scale tiny|small|full|test] [--backend B] [--out report.html]
+ * `homolab study [name] [--scale test|tiny|medium|full] [--backend B] [--out report.html]
  * [--json]`: runs a built-in homogenization study end to end (train, analyse, report) through
  * the API's runStudy, following the lab's events; the report is stored in the store (analysis
  * kind `study-report`) and, with `--out`, written as a standalone HTML file (getStudyReport).
@@ -94,7 +94,12 @@ export async function studyCommand(
       EXIT.USAGE,
     );
   return withLab(opts, io, async (lab) => {
-    if (!opts.json) io.stderr.write(`${study.name} (${scale}): ${study.describe(scale)}\n`);
+    if (!opts.json) {
+      const t = study.expectedTime(scale);
+      io.stderr.write(
+        `${study.name} (${scale}): ${study.describe(scale)}\nexpected time: about ${t.cpu2} min on 2 CPU cores, ${t.laptop8} min on an 8-core laptop, ${t.gpu} min on a GPU (${t.basis})\n`,
+      );
+    }
     const started = Date.now();
     const onEvent = progress(io, !!opts.json, name);
     let off = () => undefined as unknown;
@@ -132,6 +137,7 @@ export async function studyCommand(
         runIds: runs.map((r) => r.id),
         analysisId: report.id,
         verdicts: report.verdicts,
+        gates: report.gates,
         seconds,
         out,
       },
@@ -139,6 +145,9 @@ export async function studyCommand(
         [
           `${study.name} — ${scale}, ${seconds.toFixed(0)} s; experiments ${report.experimentIds.map(expId).join(', ')}; report stored as analysis ${report.id}${out ? `, written to ${out}` : ''}`,
           ...report.verdicts.map((v) => `  [${v.status}] ${v.expectation}\n      ${v.evidence}`),
+          ...report.gates
+            .filter((g) => !g.passed)
+            .map((g) => `  gate failed: ${g.name} — ${g.detail}`),
           `  runs: ${runs.map((r) => runId(r.id)).join(' ')}`,
         ].join('\n'),
     );

@@ -3,7 +3,9 @@
  * operations behind the app's Export view): the CLI only moves the file between the lab and
  * the path on the command line.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { DEFAULT_MAX_BUNDLE_BYTES } from '../../../db/bundle/import';
+import { BundleError, readLimited } from '../../../db/bundle/safe-json';
 import { dirname, resolve } from 'node:path';
 import { type CliIO, emit, type GlobalOptions } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
@@ -59,15 +61,14 @@ export async function importCommand(
   opts: GlobalOptions,
   io: CliIO,
 ): Promise<ExitCode> {
+  if (!existsSync(file)) throw new CliError(`no such file: ${file}`, EXIT.NOT_FOUND);
   let content: string;
   try {
-    content = readFileSync(file, 'utf8');
+    // A regular file only (a FIFO would block for ever), size-checked before reading, UTF-8.
+    content = readLimited(file, DEFAULT_MAX_BUNDLE_BYTES);
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new CliError(
-      missing ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
-      missing ? EXIT.NOT_FOUND : EXIT.INVALID_INPUT,
-    );
+    if (e instanceof BundleError) throw new CliError(e.message, EXIT.INVALID_INPUT);
+    throw e;
   }
   return withLab(opts, io, async (lab) => {
     const r = await lab.call('importBundle', { filename: file, content });

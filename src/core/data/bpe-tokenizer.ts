@@ -8,6 +8,7 @@
  * are only placed by the data pipeline. `decode` drops pad and renders other specials by name;
  * byte sequences that are not valid UTF-8 (possible in model samples) decode to U+FFFD.
  */
+import { Int32Buffer } from './token-buffer';
 import { forEachChunk } from './bpe-pretokenize';
 import { MAX_BPE_VOCAB, trainBpeMerges } from './bpe-train';
 import { PairHeap } from './pair-heap';
@@ -105,11 +106,17 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   encode(text: string): number[] {
-    const out: number[] = [];
+    const out = new Int32Buffer(text.length);
+    this.encodeInto(text, out);
+    return out.toArray();
+  }
+
+  /** Ids of `text` appended to `out`, chunk by chunk (no array of the whole text's ids). */
+  encodeInto(text: string, out: Int32Buffer): void {
     forEachChunk(text, (chunk) => {
       const cached = this.cache.get(chunk);
       if (cached) {
-        for (const id of cached) out.push(id);
+        out.pushAll(cached);
         return;
       }
       const ids = this.encodeChunk(chunk);
@@ -117,9 +124,8 @@ export class BpeTokenizer implements Tokenizer {
         if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
         this.cache.set(chunk, ids);
       }
-      for (const id of ids) out.push(id);
+      out.pushAll(ids);
     });
-    return out;
   }
 
   /** Apply merges in rank order, left to right for equal ranks — O(n log n) per chunk. */

@@ -59,12 +59,25 @@ function writeU32(h: Hash, n: number): void {
   h.update(b);
 }
 
-/** Typed arrays are hashed as little-endian bytes regardless of the host's byte order. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Typed arrays are hashed as little-endian bytes regardless of the host's byte order: on a
+ * little-endian host straight from their memory (no copy of a corpus-sized array), elsewhere
+ * through a small reused buffer.
+ */
 function writeInt32s(h: Hash, a: Int32Array): void {
   writeU32(h, a.length);
-  const b = Buffer.alloc(a.length * 4);
-  for (let i = 0; i < a.length; i++) b.writeInt32LE(a[i], i * 4);
-  h.update(b);
+  if (LITTLE_ENDIAN) {
+    h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return;
+  }
+  const block = Buffer.alloc(1 << 16);
+  for (let from = 0; from < a.length; from += block.length / 4) {
+    const n = Math.min(block.length / 4, a.length - from);
+    for (let i = 0; i < n; i++) block.writeInt32LE(a[from + i], i * 4);
+    h.update(block.subarray(0, n * 4));
+  }
 }
 
 function writeSource(h: Hash, s: DataSource): void {

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { formatBytes } from '../text/bytes';
 import { utf8DecodeStrict, Utf8Error } from './utf8';
 
 /** Default largest corpus file accepted: 256 MiB. */
@@ -152,11 +153,4 @@ function parseJsonl(text: string, path: string, field: string): string[] {
     docs.push(t);
   });
   return docs;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024)
-    return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
-  return `${n} bytes`;
 }

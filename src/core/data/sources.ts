@@ -6,6 +6,7 @@
  * - `stream`: one long token sequence (corpora, the PCFG text), cut into windows of
  *   contextLength + 1 tokens, every position scored.
  */
+import { Int32Buffer } from './token-buffer';
 import type { Tokenizer } from './types';
 
 export interface ExampleSource {
@@ -37,82 +38,46 @@ export interface TextExample {
 /**
  * Tokenizes examples. Prompt and answer are encoded separately and concatenated, so the answer
  * boundary is exact even for BPE (whose merges could otherwise straddle it); for a byte-level
- * tokenizer the concatenation still decodes to `prompt + answer`.
+ * tokenizer the concatenation still decodes to `prompt + answer`. Ids go straight into typed
+ * buffers: a million long examples never exist as JS arrays.
  */
 export function encodeExamples(
   examples: readonly TextExample[],
   tokenizer: Tokenizer,
 ): ExampleSource {
   const offsets = new Int32Array(examples.length + 1);
-  const tokens: number[] = [];
-  const mask: number[] = [];
+  const answerStarts = new Int32Array(examples.length);
+  const tokens = new Int32Buffer();
   let maxLength = 0;
   examples.forEach((ex, i) => {
-    const p = tokenizer.encode(ex.prompt);
-    const a = tokenizer.encode(ex.answer);
-    for (const id of p) {
-      tokens.push(id);
-      mask.push(0);
-    }
-    for (const id of a) {
-      tokens.push(id);
-      mask.push(1);
-    }
+    const start = tokens.length;
+    tokenizer.encodeInto(ex.prompt, tokens);
+    answerStarts[i] = tokens.length;
+    tokenizer.encodeInto(ex.answer, tokens);
     offsets[i + 1] = tokens.length;
-    maxLength = Math.max(maxLength, p.length + a.length);
+    maxLength = Math.max(maxLength, tokens.length - start);
   });
+  const mask = new Uint8Array(tokens.length);
+  for (let i = 0; i < examples.length; i++) mask.fill(1, answerStarts[i], offsets[i + 1]);
   return {
     kind: 'examples',
     count: examples.length,
     maxLength,
     offsets,
-    tokens: Int32Array.from(tokens),
-    answerMask: Uint8Array.from(mask),
+    tokens: tokens.toInt32Array(),
+    answerMask: mask,
   };
 }
 
 /**
- * Tokenizes a long text into one stream. Encodes piece by piece (about `pieceChars` characters
- * each) into a growing Int32Array, so a 100 MB corpus never exists as a JS number[] (8 bytes a
- * token). Pieces end only at a "\n" that has a non-space character on both sides: there both
- * the char tokenizer and BPE's pre-tokenizer already have a boundary, so the result equals
- * `tokenizer.encode(text)` exactly.
+ * Tokenizes a long text into one stream, straight into a typed buffer (`Tokenizer.encodeInto`):
+ * a 200 MB corpus never exists as a JS number[] (8 bytes a token, and V8 caps array lengths
+ * near 2^27). The result equals `tokenizer.encode(text)`.
  */
-export function encodeStream(
-  text: string,
-  tokenizer: Tokenizer,
-  pieceChars = 1 << 20,
-): StreamSource {
-  let out = new Int32Array(Math.min(text.length + 16, 1 << 20));
-  let n = 0;
-  let start = 0;
-  while (start < text.length) {
-    const end = safePieceEnd(text, start + pieceChars);
-    const ids = tokenizer.encode(text.slice(start, end));
-    if (n + ids.length > out.length) {
-      const grown = new Int32Array(Math.max(out.length * 2, n + ids.length));
-      grown.set(out.subarray(0, n));
-      out = grown;
-    }
-    out.set(ids, n);
-    n += ids.length;
-    start = end;
-  }
-  return { kind: 'stream', tokens: out.slice(0, n) };
-}
-
-const isSpace = (c: string): boolean => /\s/.test(c);
-
-/** First safe piece end at or after `from` (or the text's end). */
-function safePieceEnd(text: string, from: number): number {
-  for (
-    let i = text.indexOf('\n', Math.max(1, from - 1));
-    i >= 0 && i + 1 < text.length;
-    i = text.indexOf('\n', i + 1)
-  ) {
-    if (i >= 1 && !isSpace(text[i - 1]) && !isSpace(text[i + 1])) return i + 1;
-  }
-  return text.length;
+export function encodeStream(text: string, tokenizer: Tokenizer): StreamSource {
+  const out = new Int32Buffer(text.length);
+  tokenizer.encodeInto(text, out);
+  return { kind: 'stream', tokens: out.toInt32Array() };
 }
 
 /** Tokens of example i (a view, not a copy). */

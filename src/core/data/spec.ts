@@ -22,7 +22,7 @@ export const tokenizerSpecSchema = z.discriminatedUnion('kind', [
     /** Target vocabulary size: 256 bytes + merges + 2 specials (`<pad>`, `<eos>`). */
     vocabSize: z.int().min(258).max(65536).default(1024),
     /** Stop merging once the best pair is rarer than this. */
-    minFrequency: z.int().min(1).default(2),
+    minFrequency: z.int().min(1).max(1_000_000_000).default(2),
   }),
 ]);
 export type TokenizerSpec = z.output<typeof tokenizerSpecSchema>;
@@ -50,12 +50,18 @@ const modularSchema = z
     message: 'division ("/") needs a prime p (e.g. 97, 113)',
   });
 
+/** Grammars are bounded (symbols, alternatives, text) like every other size in a spec. */
 const grammarSchema = z.strictObject({
-  start: z.string().min(1).optional(),
-  rules: z.record(
-    z.string().min(1),
-    z.array(z.tuple([z.number().positive(), z.string().min(1)])).min(1),
-  ),
+  start: z.string().min(1).max(200).optional(),
+  rules: z
+    .record(
+      z.string().min(1).max(200),
+      z
+        .array(z.tuple([z.number().positive().max(1e9), z.string().min(1).max(10_000)]))
+        .min(1)
+        .max(10_000),
+    )
+    .refine((r) => Object.keys(r).length <= 10_000, 'at most 10,000 grammar symbols'),
 });
 
 const pcfgSchema = z.strictObject({
@@ -112,11 +118,11 @@ const copyReverseSchema = z
 const textFileSchema = z.strictObject({
   kind: z.literal('text-file'),
   /** Path of the `.txt` / `.jsonl` file (relative paths resolve against `BuildOptions.baseDir`). */
-  path: z.string().min(1),
+  path: z.string().min(1).max(4096),
   /** Default: from the extension (`.jsonl`/`.ndjson` → jsonl, else txt). */
   format: z.enum(['txt', 'jsonl']).optional(),
   /** JSONL field holding the text. */
-  textField: z.string().min(1).default('text'),
+  textField: z.string().min(1).max(200).default('text'),
   validationFraction: fraction(0.1),
   /** Seed choosing the validation documents of a multi-document JSONL file. */
   splitSeed: seed,

@@ -6,6 +6,7 @@
  * A per-position loss weight lets synthetic tasks score only the answer tokens (e.g. the `c` in
  * `a+b=c`) and ignore padding; plain corpora weight every position 1.
  */
+import type { Int32Buffer } from './token-buffer';
 
 /** One training or evaluation batch, row-major [batchSize, contextLength]. */
 export interface Batch {
@@ -31,6 +32,8 @@ export interface Tokenizer {
   /** Id used to pad synthetic examples; never a real character/merge. */
   readonly padId: number;
   encode(text: string): number[];
+  /** Appends the ids of `text` to `out`: the same ids as `encode`, without a JS array (long texts). */
+  encodeInto(text: string, out: Int32Buffer): void;
   decode(ids: ArrayLike<number>): string;
   toJSON(): SerializedTokenizer;
 }

@@ -15,6 +15,7 @@
  * | `layer-matrix` | one per run pair           | `{ layersA, layersB, matrix, warnings }`            |
  * | `vs-final`     | one per run and layer      | `{ value, finalStep }`, runIds `[run, run]`          |
  * | `run`          | one per run (step null)    | the run's weight trajectory                          |
+ * | `models`       | one per group              | per-run vectors (`held-out`: exactMatch, tokenAccuracy, logLikelihood) |
  *
  * Output measures are `model-matrix` rows at layer 'output' (`loss-difference` adds
  * `meanAbsolute` and `losses`; `outcome-homogenization` is `{ value, k, errorRates, allFail }`
@@ -29,7 +30,8 @@ import type { AnalysisRow, Json, JsonObject } from '../../../db/types';
 /** JSON cannot hold NaN or ±Infinity: undefined values are stored as null. */
 export type Cell = number | null;
 
-export type AnalysisView = 'model-matrix' | 'layer-matrix' | 'vs-final' | 'run';
+/** `models`: one value per run of the group (e.g. held-out scores), in runIds order. */
+export type AnalysisView = 'model-matrix' | 'layer-matrix' | 'vs-final' | 'run' | 'models';
 
 /** Pseudo-layers: output measures and weight measures have no network layer. */
 export const OUTPUT_LAYER = 'output';
@@ -106,7 +108,13 @@ function viewOf(row: AnalysisRow): AnalysisView | null {
   const v = isObj(row.params) ? row.params.view : undefined;
   // Rows written before views were recorded are model matrices.
   if (v === undefined) return 'model-matrix';
-  return v === 'model-matrix' || v === 'layer-matrix' || v === 'vs-final' || v === 'run' ? v : null;
+  return v === 'model-matrix' ||
+    v === 'layer-matrix' ||
+    v === 'vs-final' ||
+    v === 'run' ||
+    v === 'models'
+    ? v
+    : null;
 }
 
 function stored(row: AnalysisRow): StoredAnalysis | null {

@@ -11,6 +11,7 @@
  */
 import { planAnalysis } from './plan';
 import { generations } from './producers/generations';
+import { heldOut } from './producers/held-out';
 import { outputs } from './producers/outputs';
 import type { StepProducer } from './producers/producer';
 import { representations } from './producers/representations';
@@ -33,6 +34,7 @@ const STEP_PRODUCERS: readonly StepProducer[] = [
   representations,
   vsFinal,
   outputs,
+  heldOut,
   generations,
   spectra,
   alignedWeights,

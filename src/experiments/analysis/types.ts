@@ -58,6 +58,12 @@ export interface AnalyzeOptions {
   generation?: GenerationOptions;
   /** Loss-barrier interpolation grid (default 0, 0.25, …, 1) and probe rows used (default 16). */
   barrier?: { alphas?: number[]; rows?: number };
+  /**
+   * Also score every run on the probe at each analysed step (kind `held-out`, view `models`:
+   * exact match, token accuracy, per-token log-likelihood; see held-out.ts). Used by the
+   * studies' learn gates; works for a single run too.
+   */
+  heldOut?: boolean;
   onProgress?: (p: AnalysisProgress) => void;
 }
 

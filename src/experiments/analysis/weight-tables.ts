@@ -57,6 +57,9 @@ export interface AlignedTable {
   /** The naive baseline: raw relative distance and cosine, no matching. */
   naiveDistance: Cell[][];
   naiveCosine: Cell[][];
+  /** Cosine over the 2-D weight matrices only (no norm gains or biases), aligned and naive. */
+  matrixCosine: Cell[][];
+  naiveMatrixCosine: Cell[][];
   /** Loss barrier along θ(α) with π(θ_B) (aligned) and θ_B (naive). */
   barrier: Cell[][];
   naiveBarrier: Cell[][];
@@ -86,12 +89,19 @@ export async function alignedTable(
     alignedCosine: grid(),
     naiveDistance: grid(),
     naiveCosine: grid(),
+    matrixCosine: grid(),
+    naiveMatrixCosine: grid(),
     barrier: grid(),
     naiveBarrier: grid(),
     curves: {},
     notes: [],
   };
-  for (let i = 0; i < n; i++) t.alignedCosine[i][i] = t.naiveCosine[i][i] = 1;
+  for (let i = 0; i < n; i++)
+    t.alignedCosine[i][i] =
+      t.naiveCosine[i][i] =
+      t.matrixCosine[i][i] =
+      t.naiveMatrixCosine[i][i] =
+        1;
   const alphas = opts.alphas ?? DEFAULT_ALPHAS;
   const key = (c: ModelConfig) => JSON.stringify(c);
   const pairs: [number, number][] = [];
@@ -111,6 +121,8 @@ export async function alignedTable(
     t.alignedCosine[i][j] = t.alignedCosine[j][i] = cell(r.aligned.cosine);
     t.naiveDistance[i][j] = t.naiveDistance[j][i] = cell(r.naive.relativeDistance);
     t.naiveCosine[i][j] = t.naiveCosine[j][i] = cell(r.naive.cosine);
+    t.matrixCosine[i][j] = t.matrixCosine[j][i] = cell(r.matrices.aligned.cosine);
+    t.naiveMatrixCosine[i][j] = t.naiveMatrixCosine[j][i] = cell(r.matrices.naive.cosine);
     // Both curves in one stacked evaluation: A, B, π(B) and the interior points of each.
     const inner = alphas.filter((x) => x > 0 && x < 1);
     const evalModels = [

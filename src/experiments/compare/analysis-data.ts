@@ -6,7 +6,7 @@
  */
 import type { Store } from '../../../db/store';
 import { homogenizationByStep, modelMatrices, reindex } from '../analysis/rows';
-import type { PairMatrix } from './stats';
+import type { SquareMatrix as PairMatrix } from '../stats';
 
 export { layerRank, sortLayers, type StoredHomogenization } from '../analysis/rows';
 

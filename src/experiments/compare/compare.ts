@@ -37,11 +37,14 @@ export interface CompareOptions {
   gridPoints?: number;
   /** Interval coverage (default 0.95). */
   level?: number;
-  /** Bootstrap replicates (default 2,000). */
+  /**
+   * Kept so saved comparisons and scripts that pass it still load: intervals are jackknife
+   * intervals over models (src/experiments/stats), which draw no resamples.
+   */
   resamples?: number;
   /** Permutation-test relabellings; exact enumeration below this many (default 10,000). */
   permutations?: number;
-  /** Seed of the bootstrap and permutation streams (default 0): same inputs, same numbers. */
+  /** Seed of the permutation tests' Monte Carlo stream (default 0): same inputs, same numbers. */
   seed?: number;
   /** Metrics drawn as curves (default ['loss', 'eval_loss']). */
   metrics?: string[];
@@ -163,10 +166,9 @@ export async function compareExperiments(
     );
   }
 
-  const boot = { resamples: settings.resamples, level: settings.level, seed: settings.seed };
   const data: ExperimentData[] = experimentIds.map((id) =>
     experimentData(store, id, {
-      ...boot,
+      level: settings.level,
       similarityMeasure: settings.similarityMeasure,
       step: settings.step,
     }),
@@ -208,8 +210,8 @@ export async function compareExperiments(
       `profiles are read at different steps (${[...steps].join(', ')}): each experiment's own ${settings.step} checkpoint`,
     );
   notes.push(
-    'Intervals: percentile bootstrap over models (seeds) resampled within seed groups; ' +
-      'p-values: permutation test over cross-seed pair values (pairs sharing a model are not independent, so treat p as approximate).',
+    'Intervals: jackknife over models (leave one run out, Student t; none with fewer than 3 models); ' +
+      'p-values: permutation test relabelling models (their jackknife pseudo-values) between experiments, never pair values.',
   );
 
   return {
@@ -226,7 +228,8 @@ export async function compareExperiments(
       })),
     ),
     summary: summaryRows(store, data, {
-      ...boot,
+      level: settings.level,
+      seed: settings.seed,
       reference: settings.reference,
       permutations: settings.permutations,
     }),

@@ -73,12 +73,12 @@ export function comparisonToCsv(c: Comparison): string {
       const x = r.measures[m];
       cells.push(
         x.value,
-        x.interval?.[0],
-        x.interval?.[1],
+        x.interval.lower,
+        x.interval.upper,
         x.pairs,
         x.diff?.value,
-        x.diff?.interval?.[0],
-        x.diff?.interval?.[1],
+        x.diff?.interval.lower,
+        x.diff?.interval.upper,
         x.diff?.pValue,
       );
     }

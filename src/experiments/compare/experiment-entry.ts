@@ -17,13 +17,12 @@ import {
 } from './analysis-data';
 import { seedGroupsOf } from './seed-groups';
 import {
-  bootstrapModels,
-  groupPairValues,
+  finite,
   pairMean,
-  type BootstrapOptions,
+  pairwiseMean,
   type Groups,
-  type PairMatrix,
-} from './stats';
+  type SquareMatrix as PairMatrix,
+} from '../stats';
 import type { CompareStore } from './store';
 import type {
   Estimate,
@@ -51,31 +50,15 @@ export interface ExperimentData {
   pairs: Partial<Record<'similarity' | PairwiseOutputMeasure, PairData>>;
 }
 
-export interface EntryOptions extends BootstrapOptions {
+export interface EntryOptions {
+  level: number;
   similarityMeasure: string;
   step: 'final' | number;
 }
 
-/** Runs (distinct models) that appear in at least one defined within-group pair. */
-export function modelsInPairs(matrix: PairMatrix, groups: Groups): number {
-  const seen = new Set<number>();
-  for (const g of groups)
-    for (const i of g)
-      for (const j of g)
-        if (i !== j && matrix[i]?.[j] !== null && matrix[i]?.[j] !== undefined) seen.add(i);
-  return seen.size;
-}
-
-/** Cross-seed pair mean with its model-bootstrap interval and unit counts. */
-export function estimate(matrix: PairMatrix, groups: Groups, opts: BootstrapOptions): Estimate {
-  const values = groupPairValues(matrix, groups);
-  const value = values.length ? pairMean(matrix, groups) : null;
-  return {
-    value,
-    interval: value === null ? null : bootstrapModels([groups], ([g]) => pairMean(matrix, g), opts),
-    pairs: values.length,
-    models: modelsInPairs(matrix, groups),
-  };
+/** Cross-seed pair mean with its jackknife interval over models and unit counts. */
+export function estimate(matrix: PairMatrix, groups: Groups, opts: { level: number }): Estimate {
+  return pairwiseMean(matrix, groups, { level: opts.level });
 }
 
 function tokensPerStep(runs: readonly RunRow[]): number | null {
@@ -92,7 +75,7 @@ function profileAt(
   step: number,
   groups: Groups,
   measure: string,
-  opts: BootstrapOptions,
+  opts: { level: number },
 ): { profile: SimilarityProfile; averaged: PairMatrix } {
   const layers = sim.get(step)!;
   const averaged = averageMatrices([...layers.values()]);
@@ -124,16 +107,16 @@ function trajectoryOf(
       layer,
       mean: steps.map((s) => {
         const m = sim.get(s)?.get(layer);
-        return m ? pairMean(m, groups) : null;
+        return m ? finite(pairMean(m, groups)) : null;
       }),
     })),
     overall: steps.map((s) => {
       const layers = sim.get(s);
-      return layers ? pairMean(averageMatrices([...layers.values()]), groups) : null;
+      return layers ? finite(pairMean(averageMatrices([...layers.values()]), groups)) : null;
     }),
     agreement: steps.map((s) => {
       const m = agreement.get(s)?.get('output');
-      return m ? pairMean(m, groups) : null;
+      return m ? finite(pairMean(m, groups)) : null;
     }),
   };
 }

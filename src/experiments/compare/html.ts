@@ -17,7 +17,7 @@ import {
   type ReportDocument,
   type ReportSection,
 } from '../../reports';
-import type { Comparison, Estimate, SummaryMeasure, XAxis } from './types';
+import type { Comparison, Estimate, Interval, SummaryMeasure, XAxis } from './types';
 import { PAIRWISE_OUTPUT_MEASURES, SUMMARY_MEASURES } from './types';
 
 const AXIS_LABEL: Record<XAxis, string> = {
@@ -33,8 +33,12 @@ const measureLabel = (m: SummaryMeasure): string => {
 
 const color = (i: number) => PALETTE[i % PALETTE.length];
 /** `value [lo, hi]`, or just the value when there is no interval (e.g. H). */
-const withInterval = (value: number | null, interval: [number, number] | null | undefined) =>
-  value === null ? '—' : interval ? fmtInterval(value, interval[0], interval[1]) : fmtNumber(value);
+const withInterval = (value: number | null, interval: Interval | null | undefined) =>
+  value === null
+    ? '—'
+    : interval?.lower != null && interval.upper != null
+      ? fmtInterval(value, interval.lower, interval.upper)
+      : fmtNumber(value);
 const est = (e: Estimate | null | undefined): string =>
   e ? withInterval(e.value, e.interval) : '—';
 
@@ -83,8 +87,8 @@ function profileChart(c: Comparison): ReportBlock | null {
         return {
           x,
           y: l?.value ?? null,
-          lo: l?.interval?.[0] ?? null,
-          hi: l?.interval?.[1] ?? null,
+          lo: l?.interval.lower ?? null,
+          hi: l?.interval.upper ?? null,
         };
       }),
     });
@@ -108,8 +112,8 @@ function outputCharts(c: Comparison): ReportBlock[] {
       return {
         label: e.name,
         value: x?.value ?? null,
-        lo: x?.interval?.[0] ?? null,
-        hi: x?.interval?.[1] ?? null,
+        lo: x?.interval.lower ?? null,
+        hi: x?.interval.upper ?? null,
         color: color(i),
       };
     });
@@ -305,7 +309,7 @@ export function comparisonReport(c: Comparison, opts: { title?: string } = {}): 
     meta: {
       created: new Date(c.createdAt).toISOString(),
       experiments: c.experimentIds.map((id) => `exp-${id}`).join(', '),
-      interval: `${Math.round(c.settings.level * 100)}% bootstrap, ${c.settings.resamples} resamples, seed ${c.settings.seed}`,
+      interval: `${Math.round(c.settings.level * 100)}% jackknife over models; permutation tests relabel models (seed ${c.settings.seed})`,
     },
     sections,
     data: c,

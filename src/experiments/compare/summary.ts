@@ -1,26 +1,25 @@
 /**
  * The summary table: one row per experiment with its final losses, budget actually spent,
- * backend, and each homogenization measure with its difference from the reference experiment
- * (bootstrap interval of the difference, models resampled independently in both experiments)
- * and a permutation-test p-value over the cross-seed pair values.
+ * backend, and each homogenization measure with its difference from the reference experiment:
+ * a jackknife (Welch) interval of the difference and a permutation test that relabels models
+ * between the two experiments (src/experiments/stats/jackknife.ts).
  */
 import type { RunRow } from '../../../db/types';
 import type { ExperimentData, PairData } from './experiment-entry';
-import {
-  bootstrapModels,
-  groupPairValues,
-  mean,
-  pairMean,
-  pairPermutationTest,
-  type BootstrapOptions,
-} from './stats';
+import { finiteMean, noInterval, pairwiseDifference } from '../stats';
 import type { CompareStore } from './store';
 import type { Estimate, SummaryMeasure, SummaryMeasureCell, SummaryRow } from './types';
 import { SUMMARY_MEASURES } from './types';
 
-export interface SummaryOptions extends BootstrapOptions {
-  reference: number;
+export interface DifferenceOptions {
+  level: number;
+  /** Monte Carlo relabellings when exact enumeration would exceed this many. */
   permutations?: number;
+  seed?: number;
+}
+
+export interface SummaryOptions extends DifferenceOptions {
+  reference: number;
   lossMetric?: string;
   evalMetric?: string;
 }
@@ -28,7 +27,7 @@ export interface SummaryOptions extends BootstrapOptions {
 function spread(values: number[]): SummaryRow['finalLoss'] {
   const v = values.filter((x) => Number.isFinite(x));
   return v.length
-    ? { mean: mean(v), min: Math.min(...v), max: Math.max(...v) }
+    ? { mean: finiteMean(v), min: Math.min(...v), max: Math.max(...v) }
     : { mean: null, min: null, max: null };
 }
 
@@ -44,7 +43,7 @@ function runFacts(store: CompareStore, runs: readonly RunRow[], loss: string, ev
     finalLoss: spread(last.flatMap((p) => (p ? [p.value] : []))),
     finalEvalLoss: spread(lastEval.flatMap((p) => (p ? [p.value] : []))),
     tokens: tokens.length ? Math.max(...tokens) : null,
-    wallMsPerRun: mean(wall),
+    wallMsPerRun: wall.length ? finiteMean(wall) : null,
     wallMsSpan: starts.length && ends.length ? Math.max(...ends) - Math.min(...starts) : null,
   };
 }
@@ -58,36 +57,38 @@ function measureOf(
   if (m === 'linear-cka') return { est: e.profile?.overall ?? null, pair: d.pairs.similarity };
   if (m === 'outcome-homogenization') {
     const h = e.outputs?.['outcome-homogenization'];
-    return { est: h ? { value: h.value, interval: null, pairs: 0, models: h.k } : null };
+    return {
+      est: h
+        ? {
+            value: h.value,
+            interval: noInterval('H is one number over all k models (no per-model units stored)'),
+            pairs: 0,
+            models: h.k,
+          }
+        : null,
+    };
   }
   return { est: e.outputs?.[m] ?? null, pair: d.pairs[m] };
 }
 
-/** Difference this − reference with interval and permutation p-value. */
+/** Difference this − reference with its interval and the model-relabelling p-value. */
 export function differenceCell(
   a: PairData,
   ref: PairData,
-  opts: BootstrapOptions & { permutations?: number },
+  opts: DifferenceOptions,
 ): NonNullable<SummaryMeasureCell['diff']> {
-  const va = pairMean(a.matrix, a.groups);
-  const vr = pairMean(ref.matrix, ref.groups);
-  if (va === null || vr === null)
-    return { value: null, interval: null, pValue: null, method: null };
-  const interval = bootstrapModels(
-    [a.groups, ref.groups],
-    ([ga, gr]) => {
-      const x = pairMean(a.matrix, ga);
-      const y = pairMean(ref.matrix, gr);
-      return x === null || y === null ? null : x - y;
-    },
-    opts,
-  );
-  const test = pairPermutationTest(
-    groupPairValues(a.matrix, a.groups),
-    groupPairValues(ref.matrix, ref.groups),
-    { permutations: opts.permutations, seed: opts.seed },
-  );
-  return { value: va - vr, interval, pValue: test.pValue, method: test.method };
+  const d = pairwiseDifference(a, ref, {
+    level: opts.level,
+    seed: opts.seed,
+    maxExact: opts.permutations,
+    resamples: opts.permutations,
+  });
+  return {
+    value: d.value,
+    interval: d.interval,
+    pValue: d.test?.pValue ?? null,
+    method: d.test?.method ?? null,
+  };
 }
 
 export function summaryRows(
@@ -107,7 +108,12 @@ export function summaryRows(
     for (const m of SUMMARY_MEASURES) {
       const mine = measureOf(d, m);
       const theirs = measureOf(ref, m);
-      const est: Estimate = mine.est ?? { value: null, interval: null, pairs: 0, models: 0 };
+      const est: Estimate = mine.est ?? {
+        value: null,
+        interval: noInterval('not analysed'),
+        pairs: 0,
+        models: 0,
+      };
       let diff: SummaryMeasureCell['diff'] = null;
       if (i !== opts.reference) {
         if (mine.pair && theirs.pair) diff = differenceCell(mine.pair, theirs.pair, opts);
@@ -115,11 +121,17 @@ export function summaryRows(
           // H: one number per experiment, so only the plain difference.
           diff = {
             value: est.value - theirs.est.value,
-            interval: null,
+            interval: noInterval('H has no per-model units to resample'),
             pValue: null,
             method: null,
           };
-        else diff = { value: null, interval: null, pValue: null, method: null };
+        else
+          diff = {
+            value: null,
+            interval: noInterval('undefined on one side'),
+            pValue: null,
+            method: null,
+          };
       }
       measures[m] = { ...est, diff };
     }

@@ -4,12 +4,15 @@
  * report's embedded JSON all read the same object.
  *
  * Conventions: `null` means "not available" (the reason is listed in the experiment's `missing`
- * with the field path), never NaN; intervals are `[lo, hi]` percentile-bootstrap bounds at
- * `Comparison.settings.level`; the first experiment is the reference for differences unless
+ * with the field path), never NaN; intervals are the statistics module's `Interval` at
+ * `Comparison.settings.level` (bounds, method, or the reason there is none); the first experiment is the reference for differences unless
  * `settings.reference` says otherwise.
  */
 import type { Json, JsonObject } from '../../../db/types';
 import { COMPARISON_MEASURE_IDS, type ComparisonMeasureId } from '../../core/similarity/catalogue';
+import type { Interval, PairwiseEstimate } from '../stats/types';
+
+export type { Interval };
 
 /** X axes a loss curve can be drawn against. */
 export const X_AXES = ['step', 'tokens', 'wallMs'] as const;
@@ -27,18 +30,11 @@ export const PAIRWISE_OUTPUT_MEASURES = [
 ] as const satisfies readonly SummaryMeasure[];
 export type PairwiseOutputMeasure = (typeof PAIRWISE_OUTPUT_MEASURES)[number];
 
-export type Interval = [number, number];
-
-/** A statistic with its bootstrap interval and the number of units behind it. */
-export interface Estimate {
-  value: number | null;
-  /** Percentile-bootstrap interval; null when it cannot be formed (too few models). */
-  interval: Interval | null;
-  /** Cross-seed model pairs the value averages over. */
-  pairs: number;
-  /** Models (runs) those pairs come from. */
-  models: number;
-}
+/**
+ * A cross-seed mean over model pairs with its jackknife interval over models (or none, with
+ * the reason) and the number of pairs and models behind it (src/experiments/stats).
+ */
+export type Estimate = PairwiseEstimate;
 
 /** Runs that differ only in their seeds (init and data order): one configuration. */
 export interface SeedGroup {
@@ -69,7 +65,7 @@ export interface LossCurves {
   groups: { groupId: string; bands: Record<XAxis, CurveBand> }[];
 }
 
-/** Mean cross-seed similarity at one layer, with its bootstrap interval. */
+/** Mean cross-seed similarity at one layer, with its interval. */
 export interface LayerEstimate extends Estimate {
   layer: string;
 }
@@ -79,7 +75,7 @@ export interface SimilarityProfile {
   /** Checkpoint step the profile is read at. */
   step: number;
   layers: LayerEstimate[];
-  /** Mean over layers (and its interval: models resampled jointly across layers). */
+  /** Mean over layers (its interval: the jackknife over models of the layer-averaged matrix). */
   overall: Estimate;
 }
 
@@ -159,8 +155,8 @@ export interface SummaryMeasureCell extends Estimate {
   /** This experiment minus the reference; null for the reference itself or when undefined. */
   diff: {
     value: number | null;
-    interval: Interval | null;
-    /** Two-sided permutation test of equal means over the cross-seed pair values. */
+    interval: Interval;
+    /** Two-sided permutation test relabelling models between the two experiments. */
     pValue: number | null;
     /** Exact enumeration of every relabelling, or Monte Carlo. */
     method: 'exact' | 'monte-carlo' | null;

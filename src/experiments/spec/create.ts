@@ -23,6 +23,21 @@ export interface StoredVariant {
   training: Variant['training'];
 }
 
+/** A checkpoint a fine-tune run starts from; `runUid` is kept in the variant as provenance. */
+export interface ParentCheckpoint {
+  runId: number;
+  runUid: string;
+  step: number;
+}
+
+export interface CreateOptions {
+  /**
+   * Fine-tuning: the checkpoint each variant starts from (null = its own random init). The
+   * link is stored in the run's parent columns; the training worker loads those weights.
+   */
+  parentFor?: (v: Variant) => ParentCheckpoint | null;
+}
+
 export interface CreatedExperiment {
   experiment: ExperimentRow;
   runs: RunRow[];
@@ -37,6 +52,7 @@ export interface CreatedExperiment {
 export function createExperiment(
   store: RunnerStore & { transaction?: <T>(fn: () => T) => T },
   specInput: unknown,
+  opts: CreateOptions = {},
 ): CreatedExperiment {
   const { spec, variants } = parseSpec(specInput);
   const write = () => {
@@ -45,15 +61,17 @@ export function createExperiment(
       notes: spec.notes,
       spec: JSON.parse(JSON.stringify(spec)) as JsonObject,
     });
-    const runs = variants.map((v) =>
-      store.runs.create({
+    const runs = variants.map((v) => {
+      const parent = opts.parentFor?.(v) ?? null;
+      return store.runs.create({
         experimentId: experiment.id,
         name: v.name,
-        variant: toStoredVariant(v) as unknown as JsonObject,
+        variant: { ...toStoredVariant(v), ...(parent ? { parent } : {}) } as unknown as JsonObject,
         initSeed: v.initSeed,
         dataSeed: v.dataSeed,
-      }),
-    );
+        parent: parent && { runId: parent.runId, step: parent.step },
+      });
+    });
     return { experiment, runs };
   };
   const { experiment, runs } = store.transaction ? store.transaction(write) : write();

@@ -11,26 +11,40 @@
  */
 import { MEASURE_IDS, type MeasureId } from '../../core/similarity/catalogue';
 import { z } from 'zod';
+import { LIMITS } from '../../core/limits';
+import { unsafeCharIn } from '../../core/text/terminal-safe';
 import { DEFAULT_MODEL } from '../../core/model/config';
 import { datasetSpecSchema } from './dataset-adapter';
 
 export const SPEC_VERSION = 1;
 
-const posInt = () => z.int().positive();
-const nonNegInt = () => z.int().nonnegative();
-const seed = () => z.int().min(0).max(0xffffffff);
+/** Sizes are bounded (src/core/limits.ts); whether a job fits this machine is cost-gate.ts's call. */
+const posInt = (max: number) => z.int().positive().max(max);
+const nonNegInt = (max: number = LIMITS.steps) => z.int().nonnegative().max(max);
+const seed = () => z.int().min(0).max(LIMITS.seed);
+/** A name shown in lists and terminals: no control or bidi-override characters. */
+export const nameSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.name)
+  .superRefine((s, ctx) => {
+    // Only spaces is no name (the message is spec-errors.ts's 'blank').
+    if (s.length > 0 && !s.trim()) ctx.addIssue({ code: 'custom', params: { code: 'blank' } });
+    const bad = unsafeCharIn(s);
+    if (bad) ctx.addIssue({ code: 'custom', message: `a control or bidi character (${bad})` });
+  });
 
 /** Base model config; every field but `vocabSize` defaults to the lab's small pre-norm GELU model. */
 export const modelSpecSchema = z
   .strictObject({
-    vocabSize: posInt()
+    vocabSize: posInt(LIMITS.vocabSize)
       .optional()
       .describe('Token ids; defaults to the tokenizer vocabulary size (must be at least that).'),
-    contextLength: posInt().default(DEFAULT_MODEL.contextLength),
-    dModel: posInt().default(DEFAULT_MODEL.dModel),
-    nHeads: posInt().default(DEFAULT_MODEL.nHeads),
-    nLayers: posInt().default(DEFAULT_MODEL.nLayers),
-    dFF: posInt().default(DEFAULT_MODEL.dFF),
+    contextLength: posInt(LIMITS.contextLength).default(DEFAULT_MODEL.contextLength),
+    dModel: posInt(LIMITS.dModel).default(DEFAULT_MODEL.dModel),
+    nHeads: posInt(LIMITS.nHeads).default(DEFAULT_MODEL.nHeads),
+    nLayers: posInt(LIMITS.nLayers).default(DEFAULT_MODEL.nLayers),
+    dFF: posInt(LIMITS.dFF).default(DEFAULT_MODEL.dFF),
     positionalEncoding: z
       .enum(['learned', 'sinusoidal', 'rope', 'none'])
       .default(DEFAULT_MODEL.positionalEncoding),
@@ -49,11 +63,13 @@ export const SCHEDULES = ['cosine', 'constant'] as const;
 /** Training budget and optimiser (AdamW, warmup + schedule, global-norm clipping). */
 export const trainingSpecSchema = z
   .strictObject({
-    steps: posInt().optional().describe('Optimizer steps. Give exactly one of steps / tokens.'),
-    tokens: posInt()
+    steps: posInt(LIMITS.steps)
+      .optional()
+      .describe('Optimizer steps. Give exactly one of steps / tokens.'),
+    tokens: posInt(LIMITS.tokens)
       .optional()
       .describe('Token budget; steps = ceil(tokens / (batchSize * contextLength)).'),
-    batchSize: posInt().max(65536).default(16),
+    batchSize: posInt(LIMITS.batchSize).default(16),
     lr: z.number().positive().max(10).default(1e-3),
     warmupSteps: nonNegInt().default(0),
     schedule: z.enum(SCHEDULES).default('cosine'),
@@ -69,11 +85,26 @@ export const trainingSpecSchema = z
     eps: z.number().positive().default(1e-8),
     gradClip: z.number().min(0).default(1).describe('Global-norm clip; 0 disables.'),
     evalEvery: nonNegInt().default(0).describe('Validation every N steps; 0 = only at the end.'),
-    evalBatches: posInt().default(4),
+    evalBatches: posInt(LIMITS.evalBatches).default(4),
     checkpointEvery: nonNegInt()
       .default(0)
       .describe('Checkpoint every N steps; 0 = only at the end.'),
-    logEvery: posInt().default(1).describe('Write the training loss every N steps.'),
+    logEvery: posInt(LIMITS.steps).default(1).describe('Write the training loss every N steps.'),
+    keepCheckpoints: posInt(LIMITS.keepCheckpoints)
+      .default(3)
+      .describe('Keep the newest N checkpoints of a run (older ones are pruned as new ones come).'),
+    keepCheckpointEvery: nonNegInt()
+      .optional()
+      .describe(
+        'Also keep every checkpoint whose step is a multiple of this; default: about 10 spread ' +
+          "over the run; 0: none. Step 0 and the analysis plan's steps are always kept.",
+      ),
+    checkpointAtStart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also evaluate and checkpoint at step 0, before the first update: the untrained (or, for a fine-tune, the parent) baseline that similarity is read against.',
+      ),
   })
   .describe('Training budget and optimiser.');
 
@@ -83,27 +114,32 @@ export type Measure = MeasureId;
 
 export const analysisSpecSchema = z
   .strictObject({
-    measures: z.array(z.enum(MEASURES)).default(['linear-cka', 'top1-agreement', 'jsd']),
+    measures: z.array(z.enum(MEASURES)).max(256).default(['linear-cka', 'top1-agreement', 'jsd']),
     checkpoints: z
-      .union([z.literal('final'), z.literal('all'), z.array(nonNegInt()).min(1)])
+      .union([
+        z.literal('final'),
+        z.literal('all'),
+        z.array(nonNegInt()).min(1).max(LIMITS.analysisSteps),
+      ])
       .default('final')
       .describe("'final', 'all' stored checkpoints, or a list of steps."),
-    probeSize: posInt().max(1_000_000).default(256).describe('Probe set size in sequences.'),
+    probeSize: posInt(1_000_000).default(256).describe('Probe set size in sequences.'),
     probeSeed: seed().default(0),
   })
   .describe('Analysis plan: which measures, at which checkpoints, on how big a probe set.');
 
-const axisValue = z.union([z.number(), z.string(), z.boolean()]);
+const axisValue = z.union([z.number(), z.string().max(LIMITS.name), z.boolean()]);
 
 export const axesSpecSchema = z
   .strictObject({
     grid: z
-      .record(z.string(), z.array(axisValue).min(1))
+      .record(z.string().max(LIMITS.name), z.array(axisValue).min(1).max(LIMITS.variants))
       .optional()
       .describe('Field path → values; every combination is a variant.'),
     list: z
-      .array(z.record(z.string(), axisValue))
+      .array(z.record(z.string().max(LIMITS.name), axisValue))
       .min(1)
+      .max(LIMITS.variants)
       .optional()
       .describe('Explicit variants (field path → value); crossed with the grid if both given.'),
   })
@@ -116,12 +152,8 @@ export const experimentSpecSchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
-    name: z
-      .string()
-      .min(1)
-      .max(200)
-      .refine((n) => n.trim().length > 0, { params: { code: 'blank' } }),
-    notes: z.string().max(100_000).default(''),
+    name: nameSchema,
+    notes: z.string().max(LIMITS.text).default(''),
     dataset: datasetSpecSchema,
     model: modelSpecSchema.prefault({}),
     training: trainingSpecSchema,

@@ -11,9 +11,10 @@
 import { modelSpecSchema, trainingSpecSchema } from './spec';
 import type { AxisValue, ExperimentSpec, ModelSpec, TrainingSpec } from './spec';
 import { formatPath, issue, type SpecIssue } from './spec-errors';
+import { LIMITS } from '../../core/limits';
 
 /** Most variants one experiment may expand to (a guard against typo'd grids). */
-export const MAX_VARIANTS = 4096;
+export const MAX_VARIANTS = LIMITS.variants;
 
 /** One concrete configuration to train. */
 export interface Variant {
@@ -114,6 +115,11 @@ export function variantProblems(model: ModelSpec, training: TrainingSpec): SpecI
       issue('training', 'one_budget', 'give exactly one of training.steps or training.tokens'),
     );
   const steps = resolveSteps(model, training);
+  if (steps !== undefined && steps > LIMITS.steps)
+    out.push({
+      path: 'training.tokens',
+      message: `the token budget makes ${steps} steps, more than the ${LIMITS.steps} a run may take; lower training.tokens`,
+    });
   if (steps !== undefined && training.warmupSteps > steps)
     out.push(
       issue(

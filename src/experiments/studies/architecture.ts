@@ -1,143 +1,148 @@
 /**
  * Architecture variants: same data, different architectures (width, depth, positional
- * encoding, norm placement), two or more seeds each, compared at matched validation loss. Is
- * "same data, different architecture" less alike than "same architecture, different seed"?
+ * encoding, norm placement), K seeds each, compared at matched validation loss near
+ * convergence. Is "same data, different architecture" less alike than "same architecture,
+ * different seed"?
  *
- * Pairs of models fall in two classes: same architecture (different seeds) and different
- * architectures. The study reports both classes' mean similarity with bootstrap intervals over
- * models, a Mantel-style permutation test of the architecture labels (statistic: within-
- * architecture minus cross-architecture mean), and the per-axis breakdown (each variant vs the
- * base architecture).
+ * Only runs that passed their learn gate take part: a run that did not learn is unlike
+ * everything (CKA near 0 to every other model) and would manufacture the gap. The matched-loss
+ * target is set by the learned runs, and a gate checks that it is near every learned run's own
+ * best loss (so no architecture is compared early in its training). Test: Mantel-style
+ * permutation of architecture labels over the learned runs (statistic: within- minus
+ * cross-architecture mean similarity); every pair is in one matrix, so relabelling models is
+ * exact under the null that architecture does not matter.
  */
-import type { DatasetSpecInput } from '../../core/data/spec';
 import type { ExperimentSpecInput } from '../spec/spec';
-import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
-import { metricPoints } from './read';
-import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';
 import {
-  bootstrapCI,
+  formatEstimate,
   matrixPermutationTest,
   meanPairs,
+  pairwiseMean,
   withinMinusBetween,
   type SquareMatrix,
-} from './stats';
-import { createAndTrain, ensureAnalysisBackend, phase } from './train';
-import type { StudyContext, StudyDefinition, StudyResult, StudyScale, Verdict } from './types';
+} from '../stats';
+import { analyze } from './analyze';
+import { copyReverse, GPU, learnGates, seeds } from './common';
+import { failedGates, type Gate, type LearnCriterion } from './gates';
+import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
+import { metricPoints } from './read';
+import { num, studyDocument } from './report';
+import { createAndTrain, phase } from './train';
+import type {
+  ExpectedTime,
+  StudyContext,
+  StudyDefinition,
+  StudyResult,
+  StudyScale,
+  Verdict,
+} from './types';
+import { ALPHA } from './verdicts';
 
 const ID = 'architecture-variants';
 
 interface Design {
   seeds: number;
-  dataset: DatasetSpecInput;
-  model: NonNullable<ExperimentSpecInput['model']>;
-  training: ExperimentSpecInput['training'];
+  spec: Omit<ExperimentSpecInput, 'name' | 'notes' | 'axes' | 'analysis'> & {
+    model: NonNullable<ExperimentSpecInput['model']>;
+  };
   variants: { label: string; axis: string; set: Record<string, string | number> }[];
   probeSize: number;
+  learn: LearnCriterion;
+  /** The matched target must be within this factor of every learned run's best loss. */
+  convergenceBand: number;
+  time: ExpectedTime;
 }
 
-function variantsFor(d: number, layers: number, full: boolean): Design['variants'] {
-  const v: Design['variants'] = [
+function variantsFor(d: number, layers: number, which: string[]): Design['variants'] {
+  const all: Design['variants'] = [
     { label: 'base', axis: 'base', set: {} },
     { label: `width ${2 * d}`, axis: 'width', set: { 'model.dModel': 2 * d, 'model.dFF': 8 * d } },
     { label: `depth ${2 * layers}`, axis: 'depth', set: { 'model.nLayers': 2 * layers } },
     { label: 'RoPE', axis: 'positional encoding', set: { 'model.positionalEncoding': 'rope' } },
     { label: 'post-norm', axis: 'norm placement', set: { 'model.normPlacement': 'post' } },
   ];
-  if (full) {
-    v.push({
-      label: `width ${d / 2}`,
-      axis: 'width',
-      set: { 'model.dModel': d / 2, 'model.dFF': 2 * d },
-    });
-    v.push({
-      label: 'sinusoidal',
-      axis: 'positional encoding',
-      set: { 'model.positionalEncoding': 'sinusoidal' },
-    });
-  }
-  return v;
+  return all.filter((v) => which.includes(v.axis));
 }
 
 export function architectureDesign(scale: StudyScale): Design {
-  const data = (alphabetSize: number, maxLength: number, numTrain: number, numValidation = 512) =>
-    ({
-      kind: 'copy-reverse',
-      mode: 'mixed',
-      alphabetSize,
-      minLength: 2,
-      maxLength,
-      numTrain,
-      numValidation,
-      seed: 0,
-    }) as DatasetSpecInput;
+  const t = (steps: number, batchSize: number, every: number, lr = 3e-3) => ({
+    steps,
+    batchSize,
+    lr,
+    warmupSteps: Math.ceil(steps / 20),
+    evalEvery: every,
+    evalBatches: 4,
+    checkpointEvery: every,
+    // Every checkpoint is read (over training, matched loss): none may be pruned.
+    keepCheckpointEvery: every,
+  });
   switch (scale) {
     case 'test':
       return {
         seeds: 2,
-        dataset: data(5, 4, 256, 64),
-        model: { dModel: 16, nHeads: 2, nLayers: 1, dFF: 64, contextLength: 12 },
-        training: {
-          steps: 16,
-          batchSize: 8,
-          lr: 3e-3,
-          warmupSteps: 2,
-          evalEvery: 8,
-          evalBatches: 1,
-          checkpointEvery: 8,
+        spec: {
+          dataset: copyReverse(5, 2, 4, 256, 64),
+          model: { dModel: 16, nHeads: 2, nLayers: 1, dFF: 64, contextLength: 12 },
+          training: { ...t(16, 8, 8), evalBatches: 1 },
         },
-        variants: variantsFor(16, 1, false).slice(0, 3),
+        variants: variantsFor(16, 1, ['base', 'width', 'depth']),
         probeSize: 24,
+        learn: { exactMatch: 0.9, minRuns: 2 },
+        convergenceBand: 1.25,
+        time: { cpu2: 1, laptop8: 0.5, gpu: 0.5, basis: 'test scale' },
       };
     case 'tiny':
       return {
         seeds: 2,
-        dataset: data(6, 8, 4000),
-        model: { dModel: 32, nHeads: 4, nLayers: 2, dFF: 128, contextLength: 24 },
-        training: {
-          steps: 250,
-          batchSize: 16,
-          lr: 3e-3,
-          warmupSteps: 20,
-          evalEvery: 25,
-          evalBatches: 4,
-          checkpointEvery: 25,
+        spec: {
+          dataset: copyReverse(6, 2, 6, 2000, 256),
+          model: { dModel: 24, nHeads: 2, nLayers: 2, dFF: 96, contextLength: 16 },
+          training: t(100, 16, 25),
         },
-        variants: variantsFor(32, 2, false),
-        probeSize: 96,
+        variants: variantsFor(24, 2, ['base', 'width', 'positional encoding', 'norm placement']),
+        probeSize: 64,
+        learn: { exactMatch: 0.9, minRuns: 2 },
+        convergenceBand: 1.25,
+        time: { cpu2: 4, laptop8: 1.5, gpu: 1, basis: 'measured on 2 cores (wasm)' },
       };
-    case 'small':
+    case 'medium':
       return {
-        seeds: 3,
-        dataset: data(8, 10, 20000),
-        model: { dModel: 48, nHeads: 4, nLayers: 2, dFF: 192, contextLength: 24 },
-        training: {
-          steps: 500,
-          batchSize: 16,
-          lr: 3e-3,
-          warmupSteps: 25,
-          evalEvery: 50,
-          evalBatches: 4,
-          checkpointEvery: 50,
+        seeds: 8,
+        spec: {
+          dataset: copyReverse(6, 2, 6, 8000, 256),
+          model: { dModel: 32, nHeads: 4, nLayers: 2, dFF: 128, contextLength: 16 },
+          training: t(1200, 32, 100),
         },
-        variants: variantsFor(48, 2, false),
+        variants: variantsFor(32, 2, ['base', 'width', 'positional encoding', 'norm placement']),
         probeSize: 128,
+        learn: { exactMatch: 0.8, minRuns: 6 },
+        convergenceBand: 1.25,
+        time: {
+          cpu2: 20,
+          laptop8: 8,
+          gpu: 12,
+          basis: `2 cores: measured, 20 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+        },
       };
     case 'full':
       return {
-        seeds: 4,
-        dataset: data(20, 30, 200000, 1000),
-        model: { dModel: 256, nHeads: 8, nLayers: 4, dFF: 1024, contextLength: 64 },
-        training: {
-          steps: 8000,
-          batchSize: 64,
-          lr: 1e-3,
-          warmupSteps: 400,
-          evalEvery: 250,
-          evalBatches: 8,
-          checkpointEvery: 250,
+        seeds: 8,
+        spec: {
+          dataset: copyReverse(20, 2, 30, 200000, 1000),
+          model: { dModel: 256, nHeads: 8, nLayers: 4, dFF: 1024, contextLength: 64 },
+          training: t(8000, 64, 250, 1e-3),
         },
-        variants: variantsFor(256, 4, true),
+        variants: variantsFor(256, 4, [
+          'base',
+          'width',
+          'depth',
+          'positional encoding',
+          'norm placement',
+        ]),
         probeSize: 256,
+        learn: { exactMatch: 0.8, minRuns: 6 },
+        convergenceBand: 1.25,
+        time: { cpu2: 3000, laptop8: 800, gpu: 100, basis: 'scaled from medium by FLOPs' },
       };
   }
 }
@@ -147,13 +152,8 @@ export function architectureSpec(scale: StudyScale): ExperimentSpecInput {
   return {
     name: `Study: architecture variants (${scale})`,
     notes: `Created by \`homolab study ${ID} --scale ${scale}\`.`,
-    dataset: d.dataset,
-    model: d.model,
-    training: d.training,
-    axes: {
-      list: d.variants.map((v) => v.set),
-      grid: { initSeed: Array.from({ length: d.seeds }, (_, i) => i) },
-    },
+    ...d.spec,
+    axes: { list: d.variants.map((v) => v.set), grid: { initSeed: seeds(d.seeds) } },
     analysis: { measures: [], probeSize: d.probeSize },
   };
 }
@@ -171,13 +171,14 @@ export const architectureVariants: StudyDefinition = {
   ],
   describe(scale) {
     const d = architectureDesign(scale);
-    return `Base pre-norm Transformer (d_model ${d.model.dModel}, ${d.model.nLayers} layers, learned positions) and variants ${d.variants
+    return `Base pre-norm Transformer (d_model ${d.spec.model.dModel}, ${d.spec.model.nLayers} layers, learned positions) and variants ${d.variants
       .slice(1)
       .map((v) => v.label)
       .join(
         ', ',
-      )}; ${d.seeds} init seeds each, all on identical batches of copy/reverse strings for ${d.training.steps} steps, checkpoints every ${d.training.checkpointEvery} steps. Comparison at matched validation loss (each run's first checkpoint at or below the loss every run reaches) on ${d.probeSize} validation sequences.`;
+      )}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be within ${Math.round((d.convergenceBand - 1) * 100)}% of every learned run's best loss) on ${d.probeSize} validation sequences.`;
   },
+  expectedTime: (scale) => architectureDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
     const seed = ctx.statsSeed ?? 0;
@@ -189,171 +190,139 @@ export const architectureVariants: StudyDefinition = {
     );
     const expId = experiment.id;
     const ids = runs.map((r) => r.id);
-    const total = d.training.steps ?? 0;
-    await ensureAnalysisBackend(ctx);
-    phase(ctx, ID, 'analyze', 'comparing every run at matched validation loss');
-    const row = await storeMatchedLossComparison(ctx.store, expId, ids, d.probeSize);
-
-    phase(ctx, ID, 'report', 'building the report from the stored analysis');
-    const stored = ctx.store.analyses.require(row.id).result as unknown as MatchedLossResult;
+    const a = await analyze(ctx, ID, expId, { measures: [], steps: 'final', heldOut: true });
+    const final = a.steps[a.steps.length - 1];
     // Variant expansion order: list entry (architecture) × seeds, seed fastest.
     const archOf = variants.map((v) => Math.floor(v.index / d.seeds));
-    const archLabel = archOf.map((a) => d.variants[a].label);
-    const measures: { key: string; name: string; m: SquareMatrix; higherIsCloser: boolean }[] = [
+    const archLabel = archOf.map((x) => d.variants[x].label);
+    const gate = learnGates(ctx, expId, ids, archLabel, final, d.learn);
+    const learned = ids.filter((_, i) => gate.learned[i]);
+    const learnedArch = archOf.filter((_, i) => gate.learned[i]);
+    const gates: Gate[] = [...gate.runGates, ...gate.armGates];
+
+    let stored: MatchedLossResult | null = null;
+    let analysisId: number | null = null;
+    if (learned.length >= 2) {
+      phase(
+        ctx,
+        ID,
+        'analyze',
+        `comparing ${learned.length} learned runs at matched validation loss`,
+      );
+      const row = await storeMatchedLossComparison(ctx.store, expId, learned, d.probeSize);
+      stored = ctx.store.analyses.require(row.id).result as unknown as MatchedLossResult;
+      analysisId = row.id;
+      const best = learned.map((id) =>
+        Math.min(
+          ...metricPoints(ctx.store, id, 'eval_loss')
+            .map((p) => p.value)
+            .filter(Number.isFinite),
+        ),
+      );
+      const worst = Math.min(...best) * d.convergenceBand;
+      gates.push({
+        name: 'matched loss near convergence',
+        passed: stored.target <= worst,
+        detail: `target validation loss ${stored.target.toFixed(4)}; learned runs' best losses ${Math.min(...best).toFixed(4)}–${Math.max(...best).toFixed(4)} (target must be ≤ ${d.convergenceBand} × the lowest, ${worst.toFixed(4)})`,
+      });
+    } else
+      gates.push({
+        name: 'matched loss near convergence',
+        passed: false,
+        detail: `${learned.length} learned run(s): nothing to compare`,
+      });
+
+    phase(ctx, ID, 'report', 'building the report from the stored analysis');
+    const measures: {
+      key: string;
+      name: string;
+      m: SquareMatrix | null;
+      higherIsCloser: boolean;
+    }[] = [
       ...MATCHED_LAYERS.map((l) => ({
         key: `cka:${l}`,
         name: `linear CKA, ${l}`,
-        m: stored.cka[l],
+        m: stored?.cka[l] ?? null,
         higherIsCloser: true,
       })),
-      { key: 'agreement', name: 'top-1 agreement', m: stored.agreement, higherIsCloser: true },
-      { key: 'jsd', name: 'JSD (bits)', m: stored.jsd, higherIsCloser: false },
-      { key: 'kappa', name: 'error consistency κ', m: stored.kappa, higherIsCloser: true },
+      {
+        key: 'agreement',
+        name: 'top-1 agreement',
+        m: stored?.agreement ?? null,
+        higherIsCloser: true,
+      },
+      { key: 'jsd', name: 'JSD (bits)', m: stored?.jsd ?? null, higherIsCloser: false },
+      { key: 'kappa', name: 'error consistency κ', m: stored?.kappa ?? null, higherIsCloser: true },
     ];
-    const pairValues = (m: SquareMatrix, keep: (i: number, j: number) => boolean) => {
-      const out: number[] = [];
-      for (let i = 0; i < m.length; i++)
-        for (let j = i + 1; j < m.length; j++) {
-          const v = m[i][j];
-          if (keep(i, j) && v !== null && Number.isFinite(v)) out.push(v);
-        }
-      return out;
-    };
     const summary = measures.map((x) => {
-      const within = pairValues(x.m, (i, j) => archOf[i] === archOf[j]);
-      const across = pairValues(x.m, (i, j) => archOf[i] !== archOf[j]);
-      const test = matrixPermutationTest(x.m, archOf, withinMinusBetween, { seed });
+      if (!x.m) return { ...x, within: null, across: null, seedPairs: null, test: null };
       return {
-        key: x.key,
-        name: x.name,
-        higherIsCloser: x.higherIsCloser,
-        // Pairs are not independent: these intervals resample pairs and are descriptive; the
-        // permutation test is the inference.
-        within: bootstrapCI(within, { seed }),
-        across: bootstrapCI(across, { seed }),
-        test,
+        ...x,
+        // Descriptive means of each pair class (pairs share models: the test is the inference).
+        within: num(meanPairs(x.m, (i, j) => learnedArch[i] === learnedArch[j])),
+        across: num(meanPairs(x.m, (i, j) => learnedArch[i] !== learnedArch[j])),
+        seedPairs: pairwiseMean(x.m, groupsOf(learnedArch)),
+        test: matrixPermutationTest(x.m, learnedArch, withinMinusBetween, { seed }),
       };
     });
-    // Per axis: each variant's cross-architecture similarity to the base vs the base's seed pairs.
-    const base = 0;
-    const perVariant = d.variants.map((v, a) => ({
-      label: v.label,
-      axis: v.axis,
-      cka: num(
-        meanPairs(
-          stored.cka['head input'],
-          (i, j) =>
-            (archOf[i] === base && archOf[j] === a) || (archOf[j] === base && archOf[i] === a),
-        ),
-      ),
-      agreement: num(
-        meanPairs(
-          stored.agreement,
-          (i, j) =>
-            (archOf[i] === base && archOf[j] === a) || (archOf[j] === base && archOf[i] === a),
-        ),
-      ),
-      seedCka: num(
-        meanPairs(stored.cka['head input'], (i, j) => archOf[i] === a && archOf[j] === a),
-      ),
-      evalLoss: num(
-        mean(stored.selections.filter((_, i) => archOf[i] === a).map((s) => s.evalLoss)),
-      ),
-      step: stored.selections
-        .filter((_, i) => archOf[i] === a)
-        .map((s) => s.step)
-        .join(', '),
-      finalEvalLoss: num(
-        mean(
-          ids
-            .filter((_, i) => archOf[i] === a)
-            .map((id) => metricPoints(ctx.store, id, 'eval_loss').at(-1)?.value ?? NaN),
-        ),
-      ),
-    }));
-    // The slowest-learning architecture sets the target; say which, and how early the others
-    // are compared, since that shapes every number below.
-    const bestOf = ids.map((id) =>
-      Math.min(
-        ...metricPoints(ctx.store, id, 'eval_loss')
-          .map((p) => p.value)
-          .filter(Number.isFinite),
-      ),
-    );
-    const notLearned = new Set(stored.notLearned);
-    const binding = [
-      ...new Set(
-        ids
-          .map((_, i) => i)
-          .filter((i) => !notLearned.has(ids[i]) && bestOf[i] >= stored.target - 1e-9)
-          .map((i) => archLabel[i]),
-      ),
-    ];
-    const failed = [
-      ...new Set(ids.map((id, i) => (notLearned.has(id) ? archLabel[i] : null))),
-    ].filter((x): x is string => x !== null);
-    const earliest = Math.min(
-      ...stored.selections.filter((x) => !notLearned.has(x.runId)).map((x) => x.step),
-    );
-    const bindingNote =
-      `The target is set by ${binding.join(', ')} (the highest best validation loss among runs that learned); other runs are matched as early as step ${earliest} of ${total}. If that is early in training, this comparison describes partly trained models.` +
-      (failed.length
-        ? ` Did not learn (best validation loss not 10% below its first): ${failed.join(', ')} — left out of the target and compared at its best checkpoint; its similarity to the others is that of an untrained model.`
-        : '');
     const verdicts: Verdict[] = summary
       .filter((s) => s.key === 'cka:head input' || s.key === 'agreement')
       .map((s) => {
         const expectation = `Same-architecture seed pairs are more alike than cross-architecture pairs (${s.name})`;
-        const evidence = `same architecture ${intervalText(s.within)} vs different architectures ${intervalText(s.across)}; difference ${s.test.observed.toFixed(3)}, permutation p ${fmtP(s.test.pValue)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels).`;
+        // Runs that did not learn are left out; the verdicts rest on every architecture keeping
+        // enough learned runs and on the matched loss being near convergence.
+        const failed = failedGates(gates.filter((g) => g.runId === undefined));
+        if (!s.test || failed)
+          return {
+            expectation,
+            status: 'inconclusive',
+            evidence: failed ?? 'no learned runs to compare',
+          } as Verdict;
+        const evidence = `same architecture ${s.within?.toFixed(3)} (seed pairs ${s.seedPairs ? formatEstimate(s.seedPairs) : 'n/a'}) vs different architectures ${s.across?.toFixed(3)}; difference ${s.test.observed.toFixed(3)}, permutation p = ${s.test.pValue.toFixed(4)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels over ${learned.length} learned runs).`;
         const status =
-          s.test.observed > 0 && s.test.pValue < 0.05
-            ? 'reproduced'
-            : s.test.observed < 0 && s.test.pValue < 0.05
-              ? 'not-reproduced'
-              : 'inconclusive';
+          s.test.pValue < ALPHA
+            ? s.test.observed > 0
+              ? 'reproduced'
+              : 'not-reproduced'
+            : 'inconclusive';
         return { expectation, status, evidence } as Verdict;
       });
     const headline: Record<string, number | string | null> = {
-      targetLoss: stored.target,
+      targetLoss: stored?.target ?? null,
+      learnedRuns: learned.length,
+      runs: ids.length,
     };
     for (const s of summary) {
-      headline[`${s.key} within`] = num(s.within.estimate);
-      headline[`${s.key} across`] = num(s.across.estimate);
-      headline[`${s.key} p`] = s.test.pValue;
+      headline[`${s.key} within`] = s.within;
+      headline[`${s.key} across`] = s.across;
+      headline[`${s.key} p`] = s.test?.pValue ?? null;
     }
-    const labels = ids.map((id, i) => `${archLabel[i]} s${runs[i].initSeed} (run-${id})`);
     const data = {
       experimentId: expId,
       runIds: ids,
       architectures: archLabel,
-      bindingArchitectures: binding,
-      notLearnedArchitectures: failed,
-      earliestMatchedStep: earliest,
+      learnedRunIds: learned,
+      heldOut: gate.scores,
       matched: stored,
-      analysisId: row.id,
+      analysisId,
       summary: summary.map((s) => ({
         key: s.key,
         name: s.name,
-        within: intervalJson(s.within),
-        across: intervalJson(s.across),
+        within: s.within,
+        across: s.across,
         permutation: s.test,
       })),
-      perVariant,
       headline,
     };
     const document = studyDocument(
       architectureVariants,
       ctx,
       verdicts,
+      gates,
       [
         {
-          heading: 'Same architecture vs different architecture (matched loss)',
+          heading: 'Same architecture vs different architecture (learned runs, matched loss)',
           blocks: [
-            { kind: 'text', text: bindingNote },
-            {
-              kind: 'text',
-              text: `Target validation loss ${stored.target.toFixed(4)}: the largest of the runs' best validation losses. Each run is compared at its first checkpoint at or below it. Intervals resample pairs (descriptive; pairs share models); the permutation test of architecture labels is the inference.`,
-            },
             {
               kind: 'table',
               columns: [
@@ -366,71 +335,29 @@ export const architectureVariants: StudyDefinition = {
               ],
               rows: summary.map((s) => [
                 s.name,
-                intervalText(s.within),
-                intervalText(s.across),
-                num(s.test.observed),
-                s.test.pValue,
+                s.within,
+                s.across,
+                s.test ? num(s.test.observed) : null,
+                s.test?.pValue ?? null,
                 s.higherIsCloser ? 'higher' : 'lower',
               ]),
             },
-            {
-              kind: 'bar-chart',
-              title: 'Linear CKA at the head input: seed pairs vs architecture pairs',
-              yLabel: 'linear CKA',
-              yDomain: [0, 1],
-              bars: summary
-                .filter((s) => s.key.startsWith('cka:'))
-                .flatMap((s) => [
+            ...(stored
+              ? [
                   {
-                    label: `${s.key.slice(4)}: same`,
-                    value: num(s.within.estimate),
-                    lo: num(s.within.lower),
-                    hi: num(s.within.upper),
+                    kind: 'heatmap' as const,
+                    title: 'Linear CKA at the head input between learned runs (matched loss)',
+                    rowLabels: learned.map(
+                      (id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`,
+                    ),
+                    colLabels: learned.map(
+                      (id, i) => `${d.variants[learnedArch[i]].label} (run-${id})`,
+                    ),
+                    values: stored.cka['head input'],
+                    domain: [0, 1] as [number, number],
                   },
-                  {
-                    label: `${s.key.slice(4)}: different`,
-                    value: num(s.across.estimate),
-                    lo: num(s.across.lower),
-                    hi: num(s.across.upper),
-                  },
-                ]),
-            },
-            {
-              kind: 'heatmap',
-              title: 'Linear CKA at the head input, every pair (matched loss)',
-              rowLabels: labels,
-              colLabels: labels,
-              values: stored.cka['head input'],
-              domain: [0, 1],
-            },
-          ],
-        },
-        {
-          heading: 'Per variant (vs the base architecture)',
-          blocks: [
-            {
-              kind: 'table',
-              columns: [
-                'variant',
-                'axis',
-                'CKA to base (head input)',
-                'top-1 agreement to base',
-                'CKA between its own seeds',
-                'eval loss at match',
-                'matched steps',
-                'final eval loss',
-              ],
-              rows: perVariant.map((p) => [
-                p.label,
-                p.axis,
-                p.cka,
-                p.agreement,
-                p.seedCka,
-                p.evalLoss,
-                p.step,
-                p.finalEvalLoss,
-              ]),
-            },
+                ]
+              : []),
           ],
         },
       ],
@@ -443,6 +370,7 @@ export const architectureVariants: StudyDefinition = {
       experimentIds: [expId],
       runIds: ids,
       verdicts,
+      gates,
       headline,
       document,
       ms: performance.now() - t0,
@@ -450,7 +378,9 @@ export const architectureVariants: StudyDefinition = {
   },
 };
 
-function mean(xs: number[]): number {
-  const f = xs.filter(Number.isFinite);
-  return f.length ? f.reduce((s, v) => s + v, 0) / f.length : NaN;
+/** Index groups of equal labels (e.g. the seeds of each architecture). */
+function groupsOf(labels: readonly number[]): number[][] {
+  const m = new Map<number, number[]>();
+  labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), i]));
+  return [...m.values()];
 }

@@ -1,16 +1,11 @@
 /**
- * Fine-tuning as a run kind: an experiment whose runs (some or all) start from another run's
- * checkpoint. The parent is recorded in the run's variant JSON (`variant.parent`; the store has
- * no parent column yet) and read by the training worker (worker/parent-init.ts), which loads the
- * parent's weights before the first step. Training, checkpoints, resume and export work as for
- * any run; a resumed fine-tune run continues from its own checkpoints.
+ * Fine-tuning lineage: a run can start from another run's checkpoint. The link is data — the
+ * run's `parent_run_id` / `parent_step` columns (schema v3), written by `createExperiment(store,
+ * spec, { parentFor })` — and the training worker (worker/parent-init.ts) loads the parent's
+ * weights before the first step. `homolab run --from run-N[@step]` and the API's
+ * createExperiment `from` use the same path.
  */
-import type { JsonObject } from '../../../db/types';
-import type { CreatedExperiment } from '../spec/create';
-import { toStoredVariant } from '../spec/create';
-import { parseSpec } from '../spec/parse-spec';
 import type { RunnerStore } from '../execution/store-types';
-import type { Variant } from '../spec/variants';
 import { parentOf, type ParentRef } from '../execution/worker/parent-init';
 
 export type { ParentRef };
@@ -26,37 +21,4 @@ export function parentRef(store: RunnerStore, runId: number, step?: number): Par
       `run ${runId} has no checkpoint${step === undefined ? '' : ` at step ${step}`}; checkpoints: ${steps.join(', ') || 'none'}`,
     );
   return { runId, runUid: run.uid, step: at };
-}
-
-/**
- * Validates `specInput` and creates its experiment; every variant for which `parentFor`
- * returns a parent becomes a fine-tune run of that checkpoint (its name prefixed `finetune`),
- * the others train from scratch (prefixed `scratch`).
- */
-export function createFineTuneExperiment(
-  store: RunnerStore & { transaction?: <T>(fn: () => T) => T },
-  specInput: unknown,
-  parentFor: (v: Variant) => ParentRef | null,
-): CreatedExperiment {
-  const { spec, variants } = parseSpec(specInput);
-  const write = () => {
-    const experiment = store.experiments.create({
-      name: spec.name,
-      notes: spec.notes,
-      spec: JSON.parse(JSON.stringify(spec)) as JsonObject,
-    });
-    const runs = variants.map((v) => {
-      const parent = parentFor(v);
-      return store.runs.create({
-        experimentId: experiment.id,
-        name: `${parent ? 'finetune' : 'scratch'} ${v.name}`,
-        variant: { ...toStoredVariant(v), ...(parent ? { parent } : {}) } as unknown as JsonObject,
-        initSeed: v.initSeed,
-        dataSeed: v.dataSeed,
-      });
-    });
-    return { experiment, runs };
-  };
-  const { experiment, runs } = store.transaction ? store.transaction(write) : write();
-  return { experiment, runs, spec, variants };
 }

@@ -1,9 +1,10 @@
 /**
- * Built-in homogenization studies (seed convergence, shared base vs scratch, architecture
- * variants, emergence): designs per scale, their analysis and standalone reports, plus the
- * statistics they use and fine-tuning as a run kind. See docs/studies.md.
+ * Built-in homogenization studies (seed convergence, shared base, architecture variants,
+ * emergence): designs per scale with learn gates and nulls, their analysis and standalone
+ * reports, and fine-tuning lineage. Statistics: src/experiments/stats. See docs/studies.md.
  */
 export type {
+  ExpectedTime,
   StudyContext,
   StudyDefinition,
   StudyEvent,
@@ -21,7 +22,7 @@ export {
   saveStudyReport,
   type StoredStudyReport,
 } from './report';
-export { createFineTuneExperiment, parentRef, parentOf, type ParentRef } from './fine-tune';
+export { parentRef, parentOf, type ParentRef } from './fine-tune';
+export type { Gate, LearnCriterion } from './gates';
 export { matchLoss, storeMatchedLossComparison, MATCHED_LOSS_KIND } from './matched-loss';
 export { findTransition, crossing, type Transition } from './transition';
-export * from './stats';

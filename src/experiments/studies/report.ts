@@ -6,34 +6,47 @@
 import type { Store } from '../../../db/store';
 import type { AnalysisRow, Json, JsonObject } from '../../../db/types';
 import {
-  fmtInterval,
   renderReport,
   type ReportBlock,
   type ReportDocument,
   type ReportSection,
 } from '../../reports';
-import type { Interval } from './stats';
+import { finite, type Estimate } from '../stats';
+import type { Gate } from './gates';
 import type { StudyContext, StudyDefinition, StudyResult, Verdict } from './types';
 import { backendsUsed } from './origin';
 
 export const STUDY_REPORT_KIND = 'study-report';
-/** Bump when the stored report's layout changes. */
-export const STUDY_REPORT_VERSION = 1;
+/** Bump when the stored report's layout changes (2: gates, the stats module's intervals). */
+export const STUDY_REPORT_VERSION = 2;
 
-/** An interval as JSON (NaN → null). */
-export function intervalJson(ci: Interval): JsonObject {
-  const n = (v: number) => (Number.isFinite(v) ? v : null);
-  return {
-    estimate: n(ci.estimate),
-    lower: n(ci.lower),
-    upper: n(ci.upper),
-    level: ci.level,
-    resamples: ci.resamples,
-  };
+/** A bar of a bar chart from an estimate (no whisker without an interval). */
+export function bar(label: string, e: Estimate) {
+  return { label, value: e.value, lo: e.interval.lower, hi: e.interval.upper };
 }
 
-export function intervalText(ci: Interval, digits = 3): string {
-  return fmtInterval(ci.estimate, ci.lower, ci.upper, digits);
+/** The gates section: every gate with its figures, failures first. */
+export function gatesSection(gates: readonly Gate[]): ReportSection {
+  const sorted = [...gates].sort((a, b) => Number(a.passed) - Number(b.passed));
+  return {
+    heading: 'Gates (what the verdicts rest on)',
+    blocks: [
+      {
+        kind: 'text',
+        text: 'A run counts in the tests only if it passed its learn gate; a verdict is reproduced only if every gate below passed. Runs that failed are listed with their figures.',
+      },
+      {
+        kind: 'table',
+        columns: ['gate', 'run / arm', 'passed', 'figures'],
+        rows: sorted.map((g) => [
+          g.name,
+          g.runId !== undefined ? `run-${g.runId}${g.arm ? ` (${g.arm})` : ''}` : (g.arm ?? '—'),
+          g.passed ? 'yes' : 'NO',
+          g.detail,
+        ]),
+      },
+    ],
+  };
 }
 
 export function verdictBlocks(verdicts: Verdict[]): ReportBlock[] {
@@ -61,10 +74,11 @@ export function headerSection(
       {
         kind: 'text',
         text:
-          'Uncertainty: 95% percentile bootstrap intervals resample seeds (models) with replacement, ' +
-          '2,000 resamples; pairwise statistics average over pairs of distinct resampled models. ' +
-          'Group comparisons use two-sided permutation tests of model labels, exact when there are ' +
-          'at most 20,000 relabellings.',
+          'Uncertainty: 95% intervals from the jackknife over models (leave one run out; Student t ' +
+          'with K − 1 degrees of freedom; for a difference of two sets of models, Welch). Tests are ' +
+          'two-sided permutation tests that relabel models, never pair values, exact when there are ' +
+          'at most 20,000 relabellings. No interval is given where it would be degenerate (the ' +
+          'reason is shown instead).',
       },
       { kind: 'text', text: `References: ${def.references.join('; ')}` },
     ],
@@ -76,6 +90,7 @@ export function studyDocument(
   def: StudyDefinition,
   ctx: StudyContext,
   verdicts: Verdict[],
+  gates: Gate[],
   sections: ReportSection[],
   data: Record<string, unknown>,
   experimentIds: number[],
@@ -90,8 +105,15 @@ export function studyDocument(
       experiments: experimentIds.map((id) => `exp-${id}`).join(', '),
       created: new Date().toISOString(),
     },
-    sections: [headerSection(def, ctx, verdicts), ...sections],
-    data: { study: def.id, scale: ctx.scale, version: STUDY_REPORT_VERSION, verdicts, ...data },
+    sections: [headerSection(def, ctx, verdicts), gatesSection(gates), ...sections],
+    data: {
+      study: def.id,
+      scale: ctx.scale,
+      version: STUDY_REPORT_VERSION,
+      verdicts,
+      gates,
+      ...data,
+    },
   };
 }
 
@@ -101,6 +123,7 @@ export interface StoredStudyReport {
   scale: string;
   version: number;
   verdicts: Verdict[];
+  gates: Gate[];
   headline: Record<string, number | string | null>;
   document: ReportDocument;
   /** The standalone HTML page (renderReport(document)). */
@@ -114,6 +137,7 @@ export function saveStudyReport(store: Store, result: StudyResult): AnalysisRow 
     scale: result.scale,
     version: STUDY_REPORT_VERSION,
     verdicts: result.verdicts,
+    gates: result.gates,
     headline: result.headline,
     document: result.document,
     html: renderReport(result.document),
@@ -145,8 +169,12 @@ export function listStudyReports(
 }
 
 /** A finite number or null, for JSON. */
-export const num = (v: number | null | undefined): number | null =>
-  v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+export const num = finite;
 
-/** A p-value for text: `= 0.034`, or `< 0.001`. */
-export const fmtP = (p: number): string => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
+/** Interval text for a table cell. */
+export function ci(e: Pick<Estimate, 'interval'>): string {
+  const { lower, upper, reason } = e.interval;
+  return lower === null || upper === null
+    ? `no interval (${reason})`
+    : `[${lower.toFixed(3)}, ${upper.toFixed(3)}]`;
+}

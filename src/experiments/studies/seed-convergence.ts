@@ -1,107 +1,114 @@
 /**
  * Seed convergence: K weight-init seeds of one architecture trained on identical batches. Do
- * independently initialised models learn the same representations? Layer-wise linear CKA across
- * seeds (with bootstrap intervals over seeds), Kornblith's layer-identification accuracy,
- * output agreement and JSD, all at every checkpoint.
+ * independently initialised models learn the same representations — beyond what they share
+ * at initialisation? Everything is read against the step-0 baseline (the same models before
+ * their first update) and only over runs that passed their learn gate.
  *
- * Expected (Kornblith et al. 2019, Fig. 3/5): cross-seed CKA is high near the input and falls
- * with depth; CKA identifies corresponding layers across seeds far above chance.
+ * Expected (Kornblith et al. 2019): cross-seed CKA is high near the input and falls with depth;
+ * CKA identifies the corresponding layer of another seed above chance. After permutation
+ * alignment, the loss barrier between seeds is lower than without (Ainsworth et al. 2023).
  */
-import type { DatasetSpecInput } from '../../core/data/spec';
 import type { ExperimentSpecInput } from '../spec/spec';
+import {
+  matrixDifference,
+  pairwiseMean,
+  subMatrix,
+  type PairwiseEstimate,
+  type SquareMatrix,
+} from '../stats';
 import { analyze } from './analyze';
-import { layerMatrices, metricPoints, modelMatrix, storedLayers } from './read';
-import { intervalJson, intervalText, num, studyDocument } from './report';
-import { bootstrapPairwiseCI, meanOffDiagonal, spearman, type SquareMatrix } from './stats';
+import { copyReverse, GPU, learnGates, learnedOf, seeds } from './common';
+import type { LearnCriterion } from './gates';
+import { alignedWeights, layerMatrices, modelMatrix, storedLayers } from './read';
+import { bar, ci, num, studyDocument } from './report';
 import { createAndTrain, phase } from './train';
-import type { StudyContext, StudyDefinition, StudyResult, StudyScale, Verdict } from './types';
+import type {
+  ExpectedTime,
+  StudyContext,
+  StudyDefinition,
+  StudyResult,
+  StudyScale,
+  Verdict,
+} from './types';
+import { aboveVerdict } from './verdicts';
 
 const ID = 'seed-convergence';
+const ARM = 'seeds';
 
 interface Design {
   seeds: number;
-  dataset: DatasetSpecInput;
-  model: ExperimentSpecInput['model'];
-  training: ExperimentSpecInput['training'];
+  spec: Omit<ExperimentSpecInput, 'name' | 'notes' | 'axes' | 'analysis'>;
   probeSize: number;
+  learn: LearnCriterion;
+  time: ExpectedTime;
 }
 
 export function seedConvergenceDesign(scale: StudyScale): Design {
-  const data = (alphabetSize: number, minLength: number, maxLength: number, numTrain: number) =>
-    ({
-      kind: 'copy-reverse',
-      mode: 'mixed',
-      alphabetSize,
-      minLength,
-      maxLength,
-      numTrain,
-      numValidation: 512,
-      seed: 0,
-    }) as DatasetSpecInput;
+  const t = (steps: number, batchSize: number, every: number, lr = 3e-3) => ({
+    steps,
+    batchSize,
+    lr,
+    warmupSteps: Math.ceil(steps / 20),
+    evalEvery: every,
+    evalBatches: 4,
+    checkpointEvery: every,
+    // Every checkpoint is read (over training, matched loss): none may be pruned.
+    keepCheckpointEvery: every,
+    checkpointAtStart: true,
+  });
   switch (scale) {
     case 'test':
       return {
         seeds: 3,
-        dataset: { ...data(5, 2, 4, 256), numValidation: 64 } as DatasetSpecInput,
-        model: { dModel: 16, nHeads: 2, nLayers: 2, dFF: 32, contextLength: 12 },
-        training: {
-          steps: 20,
-          batchSize: 8,
-          lr: 3e-3,
-          warmupSteps: 2,
-          evalEvery: 10,
-          evalBatches: 1,
-          checkpointEvery: 10,
+        spec: {
+          dataset: copyReverse(5, 2, 4, 256, 64),
+          model: { dModel: 16, nHeads: 2, nLayers: 2, dFF: 32, contextLength: 12 },
+          training: { ...t(20, 8, 10), evalBatches: 1 },
         },
         probeSize: 24,
+        learn: { exactMatch: 0.9, minRuns: 3 },
+        time: { cpu2: 1, laptop8: 0.5, gpu: 0.5, basis: 'test scale' },
       };
     case 'tiny':
       return {
-        seeds: 4,
-        dataset: data(6, 2, 8, 4000),
-        model: { dModel: 32, nHeads: 4, nLayers: 3, dFF: 128, contextLength: 24 },
-        training: {
-          steps: 300,
-          batchSize: 16,
-          lr: 3e-3,
-          warmupSteps: 20,
-          evalEvery: 75,
-          evalBatches: 4,
-          checkpointEvery: 75,
+        seeds: 3,
+        spec: {
+          dataset: copyReverse(6, 2, 6, 2000, 256),
+          model: { dModel: 24, nHeads: 2, nLayers: 3, dFF: 96, contextLength: 16 },
+          training: t(120, 16, 40),
         },
-        probeSize: 96,
+        probeSize: 64,
+        learn: { exactMatch: 0.9, minRuns: 3 },
+        time: { cpu2: 3, laptop8: 1, gpu: 1, basis: 'measured on 2 cores (wasm)' },
       };
-    case 'small':
+    case 'medium':
       return {
-        seeds: 5,
-        dataset: data(10, 3, 10, 20000),
-        model: { dModel: 48, nHeads: 4, nLayers: 4, dFF: 192, contextLength: 24 },
-        training: {
-          steps: 1000,
-          batchSize: 16,
-          lr: 2e-3,
-          warmupSteps: 50,
-          evalEvery: 200,
-          evalBatches: 4,
-          checkpointEvery: 200,
+        seeds: 8,
+        spec: {
+          dataset: copyReverse(8, 2, 8, 8000, 256),
+          model: { dModel: 48, nHeads: 4, nLayers: 3, dFF: 192, contextLength: 20 },
+          training: t(1500, 32, 250),
         },
         probeSize: 128,
+        learn: { exactMatch: 0.8, minRuns: 6 },
+        time: {
+          cpu2: 25,
+          laptop8: 10,
+          gpu: 15,
+          basis: `2 cores: measured, 24 min with other work on the machine (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+        },
       };
     case 'full':
       return {
-        seeds: 8,
-        dataset: data(20, 3, 30, 200000),
-        model: { dModel: 256, nHeads: 8, nLayers: 6, dFF: 1024, contextLength: 64 },
-        training: {
-          steps: 10000,
-          batchSize: 64,
-          lr: 1e-3,
-          warmupSteps: 500,
-          evalEvery: 1000,
-          evalBatches: 8,
-          checkpointEvery: 1000,
+        seeds: 16,
+        spec: {
+          dataset: copyReverse(20, 3, 30, 200000, 1000),
+          model: { dModel: 256, nHeads: 8, nLayers: 6, dFF: 1024, contextLength: 64 },
+          training: t(10000, 64, 1000, 1e-3),
         },
         probeSize: 256,
+        learn: { exactMatch: 0.9, minRuns: 12 },
+        time: { cpu2: 2400, laptop8: 600, gpu: 90, basis: 'scaled from medium by FLOPs' },
       };
   }
 }
@@ -111,43 +118,39 @@ export function seedConvergenceSpec(scale: StudyScale): ExperimentSpecInput {
   return {
     name: `Study: seed convergence (${scale})`,
     notes: `Created by \`homolab study ${ID} --scale ${scale}\`.`,
-    dataset: d.dataset,
-    model: d.model,
-    training: d.training,
-    axes: { grid: { initSeed: Array.from({ length: d.seeds }, (_, i) => i) } },
-    analysis: {
-      measures: ['linear-cka', 'top1-agreement', 'jsd'],
-      checkpoints: 'all',
-      probeSize: d.probeSize,
-    },
+    ...d.spec,
+    axes: { grid: { initSeed: seeds(d.seeds) } },
+    analysis: { measures: [], checkpoints: 'all', probeSize: d.probeSize },
   };
 }
 
 /**
- * Kornblith et al.'s layer identification for one model pair: the share of layers whose most
- * similar layer in the other model (by CKA) is their counterpart, both directions pooled.
+ * Kornblith et al.'s layer identification for one model pair over the layers `keep`: the share
+ * of those layers whose most similar layer (among `keep`) in the other model is their
+ * counterpart, both directions pooled. Its chance level under a random relabelling of the
+ * other model's layers is exactly 1 / |keep|.
  */
-export function layerIdentification(m: readonly (readonly (number | null)[])[]): number {
-  const L = Math.min(m.length, m[0]?.length ?? 0);
-  let ok = 0;
-  let n = 0;
-  const argmax = (vals: (number | null)[]) => {
+export function layerIdentification(
+  m: readonly (readonly (number | null)[])[],
+  keep: readonly number[] = m.map((_, i) => i),
+): number {
+  const argmax = (vals: (number | null | undefined)[]) => {
     let best = -1;
     let bv = -Infinity;
     vals.forEach((v, i) => {
-      if (v !== null && v > bv) {
+      if (v !== null && v !== undefined && v > bv) {
         bv = v;
         best = i;
       }
     });
     return best;
   };
-  for (let i = 0; i < L; i++) {
-    n += 2;
-    if (argmax([...m[i]]) === i) ok++;
-    if (argmax(m.map((r) => r[i])) === i) ok++;
-  }
-  return n ? ok / n : NaN;
+  let ok = 0;
+  keep.forEach((r, i) => {
+    if (argmax(keep.map((c) => m[r]?.[c])) === i) ok++;
+    if (argmax(keep.map((c) => m[c]?.[r])) === i) ok++;
+  });
+  return keep.length ? ok / (2 * keep.length) : NaN;
 }
 
 const isBlock = (l: string) => /^blocks\.\d+$/.test(l);
@@ -156,21 +159,23 @@ export const seedConvergence: StudyDefinition = {
   id: ID,
   name: 'Seed convergence',
   question:
-    'Do models of one architecture, trained on identical batches from different random initialisations, converge to the same internal representations and outputs — and at which depth?',
+    'Do models of one architecture, trained on identical batches from different random initialisations, converge to the same internal representations and outputs — beyond what they already share at initialisation — and at which depth?',
   expected:
-    'Cross-seed linear CKA is high near the input and falls with depth (Kornblith et al. 2019); CKA identifies the corresponding layer of another seed far above chance.',
+    'Training raises cross-seed similarity above its step-0 baseline; cross-seed linear CKA is higher near the input than deep in the network and identifies corresponding layers above chance (Kornblith et al. 2019); after permutation alignment the loss barrier between seeds is lower than without (Ainsworth, Hayase & Srinivasa 2023).',
   references: [
     'Kornblith, Norouzi, Lee & Hinton, "Similarity of Neural Network Representations Revisited", ICML 2019',
+    'Ainsworth, Hayase & Srinivasa, "Git Re-Basin: Merging Models modulo Permutation Symmetries", ICLR 2023',
   ],
   describe(scale) {
     const d = seedConvergenceDesign(scale);
-    const m = d.model!;
-    const t = d.training;
-    return `${d.seeds} init seeds of one pre-norm Transformer (d_model ${m.dModel}, ${m.nLayers} layers, context ${m.contextLength}) trained in lockstep for ${t.steps} steps (batch ${t.batchSize}) on copy/reverse strings, checkpoints every ${t.checkpointEvery} steps; linear CKA per layer, layer × layer CKA per pair, top-1 agreement and JSD on ${d.probeSize} validation sequences at every checkpoint.`;
+    const m = d.spec.model!;
+    const t = d.spec.training;
+    return `${d.seeds} init seeds of one pre-norm Transformer (d_model ${m.dModel}, ${m.nLayers} layers, context ${m.contextLength}) trained in lockstep for ${t.steps} steps (batch ${t.batchSize}) on copy/reverse strings; checkpoints at step 0 and every ${t.checkpointEvery} steps. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the final step, at least ${d.learn.minRuns} learned seeds. Linear CKA per layer and layer × layer, top-1 agreement, JSD and held-out scores on ${d.probeSize} validation sequences at every checkpoint; aligned weights (2-D matrices) and loss barriers at step 0 and at the end.`;
   },
+  expectedTime: (scale) => seedConvergenceDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
-    const seed = ctx.statsSeed ?? 0;
+    const d = seedConvergenceDesign(ctx.scale);
     const { experiment, runs } = await createAndTrain(ctx, ID, seedConvergenceSpec(ctx.scale));
     const expId = experiment.id;
     const ids = runs.map((r) => r.id);
@@ -178,194 +183,235 @@ export const seedConvergence: StudyDefinition = {
       measures: ['linear-cka', 'top1-agreement', 'jsd'],
       steps: 'all',
       layerMeasures: ['linear-cka'],
+      heldOut: true,
     });
-    phase(ctx, ID, 'report', 'building the report from the stored analyses');
     const steps = a.steps;
     const final = steps[steps.length - 1];
+    await analyze(ctx, ID, expId, { measures: ['aligned-weights'], steps: [0, final] });
+    phase(ctx, ID, 'report', 'building the report from the stored analyses');
+
+    const arms = ids.map(() => ARM);
+    const gate = learnGates(ctx, expId, ids, arms, final, d.learn);
+    const gates = [...gate.runGates, ...gate.armGates];
+    // Runs that did not learn are left out; the verdicts rest on the arm keeping enough.
+    const restOn = gate.armGates;
+    const keep = learnedOf(gate, arms, ARM);
+    const keptIds = keep.map((i) => ids[i]);
+    const est = (m: SquareMatrix): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
+    const cka = (step: number, layer: string) =>
+      modelMatrix(ctx.store, expId, 'linear-cka', step, ids, layer);
+
     const layers = storedLayers(ctx.store, expId, 'linear-cka', final, ids);
     const blocks = layers.filter(isBlock);
-
-    // Per layer, final step.
+    const head = layers.includes('final_norm') ? 'final_norm' : layers[layers.length - 1];
     const perLayer = layers.map((layer) => {
-      const m = modelMatrix(ctx.store, expId, 'linear-cka', final, ids, layer);
-      const off = offDiagonal(m);
+      const fin = cka(final, layer);
+      const init = cka(0, layer);
       return {
         layer,
-        ci: bootstrapPairwiseCI(m, { seed }),
-        min: Math.min(...off),
-        max: Math.max(...off),
+        final: est(fin),
+        init: est(init),
+        change: est(matrixDifference(fin, init)),
       };
     });
-    const blockMeans = blocks.map((l) => perLayer.find((p) => p.layer === l)!.ci.estimate);
-    const depthRho = spearman(
-      blocks.map((_, i) => i),
-      blockMeans,
-    );
-    // First minus last block, per pair, resampled by seed.
-    const first = modelMatrix(ctx.store, expId, 'linear-cka', final, ids, blocks[0]);
-    const last = modelMatrix(ctx.store, expId, 'linear-cka', final, ids, blocks[blocks.length - 1]);
-    const diff = first.map((r, i) =>
-      r.map((v, j) => (v === null || last[i][j] === null ? null : v - last[i][j]!)),
-    );
-    const diffCi = bootstrapPairwiseCI(diff, { seed });
+    const headRow = perLayer.find((p) => p.layer === head)!;
+    const depth =
+      blocks.length >= 2
+        ? est(matrixDifference(cka(final, blocks[0]), cka(final, blocks[blocks.length - 1])))
+        : null;
 
-    // Layer identification, final step.
-    const lm = layerMatrices(ctx.store, expId, 'linear-cka', final, ids);
-    const idx = new Map(ids.map((id, i) => [id, i]));
-    const idMatrix: (number | null)[][] = ids.map(() => ids.map(() => null));
-    for (const row of lm) {
-      const v = layerIdentification(row.matrix);
-      const [i, j] = row.runIds.map((id) => idx.get(id)!);
-      idMatrix[i][j] = idMatrix[j][i] = v;
-    }
-    const idCi = bootstrapPairwiseCI(idMatrix, { seed });
-    const chance = 1 / layers.length;
-    const meanLayerMatrix = layers.map((_, r) =>
-      layers.map((_, c) => {
-        const vals = lm
-          .map((x) => x.matrix[r]?.[c])
-          .filter((v): v is number => v !== null && v !== undefined);
-        return vals.length ? vals.reduce((s, v) => s + v, 0) / vals.length : null;
-      }),
-    );
+    // Layer identification over the blocks only (the embedding and the final norm are
+    // trivially told apart from blocks), at the final step and at init.
+    const identMatrix = (step: number): (number | null)[][] => {
+      const out: (number | null)[][] = ids.map(() => ids.map(() => null));
+      const pos = new Map(ids.map((id, i) => [id, i]));
+      for (const row of layerMatrices(ctx.store, expId, 'linear-cka', step, ids)) {
+        const keepIdx = row.layersA.map((l, i) => (isBlock(l) ? i : -1)).filter((i) => i >= 0);
+        const v = layerIdentification(row.matrix, keepIdx);
+        const [i, j] = row.runIds.map((id) => pos.get(id)!);
+        out[i][j] = out[j][i] = v;
+      }
+      return out;
+    };
+    const identFinal = est(identMatrix(final));
+    const identInit = est(identMatrix(0));
+    const chance = blocks.length ? 1 / blocks.length : NaN;
 
-    // Outputs, final step.
-    const agree = bootstrapPairwiseCI(
-      modelMatrix(ctx.store, expId, 'top1-agreement', final, ids, 'output'),
-      { seed },
-    );
-    const jsd = bootstrapPairwiseCI(modelMatrix(ctx.store, expId, 'jsd', final, ids, 'output'), {
-      seed,
-    });
+    const out = (kind: string, step: number) =>
+      modelMatrix(ctx.store, expId, kind, step, ids, 'output');
+    const agreement = {
+      final: est(out('top1-agreement', final)),
+      init: est(out('top1-agreement', 0)),
+    };
+    const jsd = { final: est(out('jsd', final)), init: est(out('jsd', 0)) };
 
-    // Over training.
+    const w0 = alignedWeights(ctx.store, expId, 0, ids);
+    const w1 = alignedWeights(ctx.store, expId, final, ids);
+    const weights = {
+      alignedMatrixCosine: { final: est(w1.matrixCosine), randomInits: est(w0.matrixCosine) },
+      naiveMatrixCosine: {
+        final: est(w1.naiveMatrixCosine),
+        randomInits: est(w0.naiveMatrixCosine),
+      },
+      barrier: { aligned: est(w1.barrier), naive: est(w1.naiveBarrier) },
+      barrierReduction: est(matrixDifference(w1.naiveBarrier, w1.barrier)),
+    };
+
     const overSteps = steps.map((step) => ({
       step,
-      cka: Object.fromEntries(
-        layers.map((l) => [
-          l,
-          num(meanOffDiagonal(modelMatrix(ctx.store, expId, 'linear-cka', step, ids, l))),
-        ]),
-      ),
-      agreement: num(
-        meanOffDiagonal(modelMatrix(ctx.store, expId, 'top1-agreement', step, ids, 'output')),
-      ),
-      jsd: num(meanOffDiagonal(modelMatrix(ctx.store, expId, 'jsd', step, ids, 'output'))),
+      cka: Object.fromEntries(layers.map((l) => [l, est(cka(step, l)).value])),
+      agreement: est(out('top1-agreement', step)).value,
     }));
-    const finalEval = runs.map((r) => {
-      const pts = metricPoints(ctx.store, r.id, 'eval_loss');
-      const acc = metricPoints(ctx.store, r.id, 'eval_accuracy');
-      return {
-        runId: r.id,
-        name: r.name,
-        evalLoss: num(pts.at(-1)?.value),
-        evalAccuracy: num(acc.at(-1)?.value),
-      };
-    });
 
     const verdicts: Verdict[] = [
-      depthVerdict(depthRho, diffCi, blocks),
-      {
-        expectation: 'CKA identifies the corresponding layer of another seed above chance',
-        status:
-          idCi.lower > chance
-            ? 'reproduced'
-            : idCi.upper <= chance
-              ? 'not-reproduced'
-              : 'inconclusive',
-        evidence: `layer-identification accuracy ${intervalText(idCi)} over ${lm.length} seed pairs; chance ${chance.toFixed(3)} (1 / ${layers.length} layers).`,
-      },
+      aboveVerdict(
+        'Training makes seeds more alike than they are at initialisation (CKA at the head input rises over its step-0 value)',
+        `change of cross-seed CKA at ${head}, final minus step 0`,
+        headRow.change,
+        0,
+        restOn,
+        `0 (no change; step-0 CKA ${num(headRow.init.value)?.toFixed(3) ?? 'n/a'})`,
+      ),
+      depth
+        ? aboveVerdict(
+            'Cross-seed CKA is higher near the input than deep in the network',
+            `CKA of ${blocks[0]} minus ${blocks[blocks.length - 1]} (final)`,
+            depth,
+            0,
+            restOn,
+          )
+        : {
+            expectation: 'Cross-seed CKA is higher near the input than deep in the network',
+            status: 'inconclusive',
+            evidence: 'Needs at least two blocks.',
+          },
+      aboveVerdict(
+        'CKA identifies the corresponding block of another seed above chance',
+        `layer-identification accuracy over ${blocks.length} blocks (embedding and final norm left out); at step 0 ${num(identInit.value)?.toFixed(3) ?? 'n/a'}`,
+        identFinal,
+        chance,
+        restOn,
+        `permutation chance 1/${blocks.length} = ${chance.toFixed(3)}`,
+      ),
+      aboveVerdict(
+        'After permutation alignment the loss barrier between seeds is lower than without (Git Re-Basin)',
+        `naive minus aligned loss barrier (final); aligned barrier ${num(weights.barrier.aligned.value)?.toFixed(3) ?? 'n/a'}, naive ${num(weights.barrier.naive.value)?.toFixed(3) ?? 'n/a'}`,
+        weights.barrierReduction,
+        0,
+        restOn,
+      ),
     ];
     const headline = {
       finalStep: final,
-      firstBlockCka: num(perLayer.find((p) => p.layer === blocks[0])?.ci.estimate),
-      lastBlockCka: num(perLayer.find((p) => p.layer === blocks[blocks.length - 1])?.ci.estimate),
-      firstMinusLast: num(diffCi.estimate),
-      depthSpearman: num(depthRho),
-      layerIdentification: num(idCi.estimate),
-      top1Agreement: num(agree.estimate),
-      jsd: num(jsd.estimate),
+      learnedSeeds: keep.length,
+      seeds: ids.length,
+      headCka: headRow.final.value,
+      headCkaInit: headRow.init.value,
+      headCkaChange: headRow.change.value,
+      firstMinusLastBlock: depth?.value ?? null,
+      layerIdentification: identFinal.value,
+      layerIdentificationInit: identInit.value,
+      layerIdentificationChance: num(chance),
+      top1Agreement: agreement.final.value,
+      alignedBarrier: weights.barrier.aligned.value,
+      naiveBarrier: weights.barrier.naive.value,
+      alignedMatrixCosine: weights.alignedMatrixCosine.final.value,
+      alignedMatrixCosineRandomInits: weights.alignedMatrixCosine.randomInits.value,
     };
     const data = {
       experimentId: expId,
       runIds: ids,
+      learnedRunIds: keptIds,
       steps,
       layers,
       finalStep: final,
-      perLayer: perLayer.map((p) => ({
-        layer: p.layer,
-        ci: intervalJson(p.ci),
-        min: p.min,
-        max: p.max,
-      })),
-      depthSpearman: num(depthRho),
-      firstMinusLastBlock: intervalJson(diffCi),
-      layerIdentification: { ci: intervalJson(idCi), chance, pairs: idMatrix },
-      meanLayerMatrix,
-      outputs: { top1Agreement: intervalJson(agree), jsd: intervalJson(jsd) },
+      heldOut: gate.scores,
+      perLayer,
+      depth,
+      layerIdentification: { final: identFinal, init: identInit, chance: num(chance), blocks },
+      outputs: { agreement, jsd },
+      weights,
       overSteps,
-      finalEval,
       headline,
     };
     const document = studyDocument(
       seedConvergence,
       ctx,
       verdicts,
+      gates,
       [
         {
-          heading: 'Similarity across seeds, by depth (final checkpoint)',
+          heading: 'Similarity across learned seeds, by depth, against the step-0 baseline',
           blocks: [
             {
               kind: 'bar-chart',
-              title: `Cross-seed linear CKA per layer, step ${final} (95% CI over seeds)`,
+              title: `Cross-seed linear CKA per layer at step ${final} (95% CI, jackknife over models)`,
               yLabel: 'linear CKA',
               yDomain: [0, 1],
-              bars: perLayer.map((p) => ({
-                label: p.layer,
-                value: num(p.ci.estimate),
-                lo: num(p.ci.lower),
-                hi: num(p.ci.upper),
-              })),
+              bars: perLayer.map((p) => bar(p.layer, p.final)),
             },
             {
               kind: 'table',
-              columns: ['layer', 'mean CKA', '95% CI low', '95% CI high', 'min pair', 'max pair'],
+              columns: ['layer', 'final CKA', 'CI', 'step-0 CKA', 'change over init', 'CI'],
               rows: perLayer.map((p) => [
                 p.layer,
-                num(p.ci.estimate),
-                num(p.ci.lower),
-                num(p.ci.upper),
-                num(p.min),
-                num(p.max),
+                p.final.value,
+                ci(p.final),
+                p.init.value,
+                p.change.value,
+                ci(p.change),
               ]),
-            },
-            {
-              kind: 'heatmap',
-              title: 'Layer × layer CKA between seeds (mean over pairs)',
-              rowLabels: layers,
-              colLabels: layers,
-              values: meanLayerMatrix,
-              domain: [0, 1],
             },
           ],
         },
         {
-          heading: 'Outputs (final checkpoint)',
+          heading: 'Outputs and weights',
           blocks: [
             {
-              kind: 'key-values',
-              items: [
-                ['top-1 agreement (mean over pairs)', num(agree.estimate)],
-                ['95% CI', `${intervalText(agree)}`],
-                ['Jensen–Shannon divergence, bits (mean over pairs)', num(jsd.estimate)],
-                ['95% CI', `${intervalText(jsd, 4)}`],
+              kind: 'table',
+              columns: ['measure', 'final', 'CI', 'step 0 (null)', 'CI'],
+              rows: [
+                [
+                  'top-1 agreement',
+                  agreement.final.value,
+                  ci(agreement.final),
+                  agreement.init.value,
+                  ci(agreement.init),
+                ],
+                ['JSD (bits)', jsd.final.value, ci(jsd.final), jsd.init.value, ci(jsd.init)],
+                [
+                  'aligned cosine, 2-D matrices (null: aligned random inits)',
+                  weights.alignedMatrixCosine.final.value,
+                  ci(weights.alignedMatrixCosine.final),
+                  weights.alignedMatrixCosine.randomInits.value,
+                  ci(weights.alignedMatrixCosine.randomInits),
+                ],
+                [
+                  'naive cosine, 2-D matrices',
+                  weights.naiveMatrixCosine.final.value,
+                  ci(weights.naiveMatrixCosine.final),
+                  weights.naiveMatrixCosine.randomInits.value,
+                  ci(weights.naiveMatrixCosine.randomInits),
+                ],
+                [
+                  'loss barrier, aligned',
+                  weights.barrier.aligned.value,
+                  ci(weights.barrier.aligned),
+                  null,
+                  '',
+                ],
+                [
+                  'loss barrier, naive',
+                  weights.barrier.naive.value,
+                  ci(weights.barrier.naive),
+                  null,
+                  '',
+                ],
               ],
             },
             {
-              kind: 'table',
-              caption: 'Final validation loss and answer-token accuracy per run',
-              columns: ['run', 'name', 'eval loss', 'eval accuracy'],
-              rows: finalEval.map((f) => [`run-${f.runId}`, f.name, f.evalLoss, f.evalAccuracy]),
+              kind: 'text',
+              text: 'Git Re-Basin (Ainsworth et al. 2023) reports near-zero barriers after alignment for wide networks; a positive aligned barrier here is that outcome not being reached at this width.',
             },
           ],
         },
@@ -374,31 +420,14 @@ export const seedConvergence: StudyDefinition = {
           blocks: [
             {
               kind: 'line-chart',
-              title: 'Cross-seed linear CKA per layer over training',
+              title: 'Cross-seed linear CKA per layer over training (step 0 = init)',
               xLabel: 'step',
-              yLabel: 'mean CKA over seed pairs',
+              yLabel: 'mean CKA over learned seed pairs',
               yDomain: [0, 1],
               series: layers.map((l) => ({
                 name: l,
                 points: overSteps.map((o) => ({ x: o.step, y: o.cka[l] })),
               })),
-            },
-            {
-              kind: 'line-chart',
-              title: 'Output agreement over training',
-              xLabel: 'step',
-              yLabel: 'top-1 agreement / JSD (bits)',
-              series: [
-                {
-                  name: 'top-1 agreement',
-                  points: overSteps.map((o) => ({ x: o.step, y: o.agreement })),
-                },
-                {
-                  name: 'JSD',
-                  points: overSteps.map((o) => ({ x: o.step, y: o.jsd })),
-                  dashed: true,
-                },
-              ],
             },
           ],
         },
@@ -412,46 +441,10 @@ export const seedConvergence: StudyDefinition = {
       experimentIds: [expId],
       runIds: ids,
       verdicts,
+      gates,
       headline,
       document,
       ms: performance.now() - t0,
     };
   },
 };
-
-function offDiagonal(m: SquareMatrix): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < m.length; i++)
-    for (let j = i + 1; j < m.length; j++) {
-      const v = m[i][j];
-      if (v !== null && Number.isFinite(v)) out.push(v);
-    }
-  return out;
-}
-
-function depthVerdict(
-  rho: number,
-  diff: ReturnType<typeof bootstrapPairwiseCI>,
-  blocks: string[],
-): Verdict {
-  const expectation = 'Cross-seed CKA is highest near the input and falls with depth';
-  const evidence = `first block (${blocks[0]}) minus last block (${blocks[blocks.length - 1]}) CKA: ${intervalText(diff)}; Spearman ρ(depth, mean CKA) over ${blocks.length} blocks = ${Number.isFinite(rho) ? rho.toFixed(2) : 'n/a'}.`;
-  if (blocks.length < 2)
-    return {
-      expectation,
-      status: 'inconclusive',
-      evidence: `${evidence} Needs at least two blocks.`,
-    };
-  if (diff.lower > 0 && rho < 0) return { expectation, status: 'reproduced', evidence };
-  if (diff.upper < 0)
-    return {
-      expectation,
-      status: 'not-reproduced',
-      evidence: `${evidence} Similarity rises with depth here.`,
-    };
-  return {
-    expectation,
-    status: 'inconclusive',
-    evidence: `${evidence} The interval includes 0 or the trend is not monotone.`,
-  };
-}

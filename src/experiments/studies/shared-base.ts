@@ -1,107 +1,130 @@
 /**
- * Shared base vs scratch (outcome homogenization): pretrain one base model; fine-tune it into
- * K downstream models (different data orders and dropout/init streams); train K comparable
- * models from scratch on the same downstream task and budget. Do models built on one shared
- * base fail on the same examples more than independently trained ones?
+ * Shared base (outcome homogenization), three arms at equal budgets:
  *
- * Measured within each group on the downstream probe set: error consistency κ (Geirhos et al.
- * 2020) for every pair, outcome homogenization H over the group's k models (Bommasani et al.
- * 2022), and the pairwise H (k = 2), which follows exactly from κ and the two error rates:
- * with accuracies p_i, p_j, c_exp = p_i·p_j + (1−p_i)(1−p_j), c_obs = κ(1 − c_exp) + c_exp,
- * P(both fail) = (c_obs − p_i − p_j + 1) / 2 and H_ij = P(both fail) / (e_i·e_j).
+ * - **shared base**: K fine-tunes of one pretrained base (different data orders);
+ * - **independent bases**: K fine-tunes, each of its own independently pretrained base;
+ * - **scratch**: K models trained on the downstream task alone for the whole budget
+ *   (pretraining + fine-tuning steps).
  *
- * Expected (Bommasani et al. 2022): the shared-base group is more homogenized (higher κ, H).
+ * Arms 1 vs 2 isolate *sharing* a base (both arms were pretrained); 1 vs 3 is the usual
+ * "foundation model vs not" contrast. Measured on held-out downstream answer tokens: error
+ * consistency κ normalised by its largest value given the two models' error rates (κ/κ_max,
+ * so an arm's accuracy alone cannot raise it), and, for reference, raw κ, pairwise outcome
+ * homogenization H₂ and P(all fail) beside the error rates they depend on.
+ *
+ * Expected (Bommasani et al. 2022): sharing a base homogenizes outcomes — though their own
+ * results were mixed (homogenization rose in some settings and not in others), so either
+ * outcome is a finding.
  */
-import type { DatasetSpecInput } from '../../core/data/spec';
 import type { ExperimentSpecInput } from '../spec/spec';
+import { createExperiment } from '../spec/create';
+import { pairwiseDifference, pairwiseMean, subMatrix } from '../stats';
 import { analyze } from './analyze';
-import { createFineTuneExperiment, parentRef } from './fine-tune';
+import { copyReverse, GPU, learnGates, learnedOf, seeds } from './common';
+import { parentRef } from './fine-tune';
+import type { Gate, LearnCriterion } from './gates';
+import { homogenization, modelMatrix, weightTrajectoryOf } from './read';
+import { bar, ci, num, studyDocument } from './report';
 import { withOrigin } from './origin';
-import { homogenization, metricPoints, modelMatrix } from './read';
-import { fmtP, intervalJson, intervalText, num, studyDocument } from './report';
-import {
-  bootstrapPairwiseCI,
-  matrixPermutationTest,
-  withinGroupDifference,
-  type PermutationResult,
-  type SquareMatrix,
-} from './stats';
 import { createAndTrain, phase, trainExperiment } from './train';
-import type { StudyContext, StudyDefinition, StudyResult, StudyScale, Verdict } from './types';
+import type {
+  ExpectedTime,
+  StudyContext,
+  StudyDefinition,
+  StudyResult,
+  StudyScale,
+  Verdict,
+} from './types';
+import { differenceVerdict } from './verdicts';
 
 const ID = 'shared-base';
+export const ARMS = ['shared base', 'independent bases', 'scratch'] as const;
+const [SHARED, INDEPENDENT, SCRATCH] = ARMS;
 
 interface Design {
   k: number;
   model: ExperimentSpecInput['model'];
-  pretrainData: DatasetSpecInput;
-  pretrain: ExperimentSpecInput['training'];
-  downstreamData: DatasetSpecInput;
-  downstream: ExperimentSpecInput['training'];
+  pretrain: Pick<ExperimentSpecInput, 'dataset' | 'training'>;
+  downstream: Pick<ExperimentSpecInput, 'dataset' | 'training'>;
   probeSize: number;
+  /** Smallest relative weight distance a fine-tune must move from its parent. */
+  minMove: number;
+  learn: LearnCriterion;
+  time: ExpectedTime;
 }
 
-const copyData = (
-  alphabetSize: number,
-  minLength: number,
-  maxLength: number,
-  numTrain: number,
-  numValidation: number,
-  seed: number,
-): DatasetSpecInput => ({
-  kind: 'copy-reverse',
-  mode: 'mixed',
-  alphabetSize,
-  minLength,
-  maxLength,
-  numTrain,
-  numValidation,
-  seed,
-});
-
 export function sharedBaseDesign(scale: StudyScale): Design {
+  const t = (steps: number, batchSize: number, lr = 3e-3) => ({
+    steps,
+    batchSize,
+    lr,
+    warmupSteps: Math.ceil(steps / 20),
+    evalBatches: 4,
+  });
   switch (scale) {
     case 'test':
       return {
         k: 3,
-        model: { dModel: 16, nHeads: 2, nLayers: 2, dFF: 32, contextLength: 16 },
-        pretrainData: copyData(5, 2, 4, 512, 64, 0),
-        pretrain: { steps: 30, batchSize: 8, lr: 3e-3, warmupSteps: 2, evalBatches: 1 },
-        downstreamData: copyData(5, 2, 6, 64, 64, 1),
-        downstream: { steps: 12, batchSize: 8, lr: 1e-3, warmupSteps: 2, evalBatches: 1 },
-        probeSize: 48,
+        model: { dModel: 16, nHeads: 2, nLayers: 1, dFF: 32, contextLength: 16 },
+        pretrain: { dataset: copyReverse(5, 2, 4, 256, 64, 0), training: t(16, 8) },
+        downstream: { dataset: copyReverse(5, 3, 6, 128, 64, 1), training: t(8, 8) },
+        probeSize: 32,
+        minMove: 0.01,
+        learn: { exactMatch: 0.5, minRuns: 3 },
+        time: { cpu2: 1.5, laptop8: 0.5, gpu: 0.5, basis: 'test scale' },
       };
     case 'tiny':
       return {
-        k: 4,
-        model: { dModel: 32, nHeads: 4, nLayers: 2, dFF: 128, contextLength: 24 },
-        pretrainData: copyData(6, 2, 6, 4000, 256, 0),
-        pretrain: { steps: 400, batchSize: 16, lr: 3e-3, warmupSteps: 20, evalBatches: 4 },
-        downstreamData: copyData(6, 2, 9, 256, 256, 1),
-        downstream: { steps: 150, batchSize: 16, lr: 1e-3, warmupSteps: 10, evalBatches: 4 },
-        probeSize: 256,
+        k: 3,
+        model: { dModel: 24, nHeads: 2, nLayers: 2, dFF: 96, contextLength: 22 },
+        pretrain: { dataset: copyReverse(6, 2, 6, 2000, 256, 0), training: t(80, 16) },
+        downstream: { dataset: copyReverse(6, 3, 10, 1000, 256, 1), training: t(50, 16) },
+        probeSize: 64,
+        minMove: 0.05,
+        learn: { exactMatch: 0.5, minRuns: 3 },
+        time: { cpu2: 4, laptop8: 1.5, gpu: 1, basis: 'measured on 2 cores (wasm)' },
       };
-    case 'small':
+    case 'medium':
       return {
-        k: 5,
-        model: { dModel: 48, nHeads: 4, nLayers: 3, dFF: 192, contextLength: 28 },
-        pretrainData: copyData(8, 3, 8, 20000, 512, 0),
-        pretrain: { steps: 1500, batchSize: 16, lr: 2e-3, warmupSteps: 75, evalBatches: 4 },
-        downstreamData: copyData(8, 3, 12, 512, 512, 1),
-        downstream: { steps: 300, batchSize: 16, lr: 1e-3, warmupSteps: 15, evalBatches: 4 },
-        probeSize: 512,
+        k: 8,
+        model: { dModel: 32, nHeads: 4, nLayers: 2, dFF: 128, contextLength: 22 },
+        pretrain: { dataset: copyReverse(8, 2, 8, 8000, 256, 0), training: t(1200, 32) },
+        downstream: { dataset: copyReverse(8, 4, 10, 4000, 256, 1), training: t(800, 32) },
+        probeSize: 128,
+        minMove: 0.05,
+        learn: { exactMatch: 0.5, minRuns: 6 },
+        time: {
+          cpu2: 16,
+          laptop8: 6,
+          gpu: 10,
+          basis: `2 cores: measured, 16 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+        },
       };
     case 'full':
       return {
-        k: 8,
+        k: 16,
         model: { dModel: 256, nHeads: 8, nLayers: 6, dFF: 1024, contextLength: 64 },
-        pretrainData: copyData(20, 3, 20, 200000, 1000, 0),
-        pretrain: { steps: 10000, batchSize: 64, lr: 1e-3, warmupSteps: 500, evalBatches: 8 },
-        downstreamData: copyData(20, 3, 30, 2000, 1000, 1),
-        downstream: { steps: 2000, batchSize: 64, lr: 5e-4, warmupSteps: 100, evalBatches: 8 },
-        probeSize: 1000,
+        pretrain: {
+          dataset: copyReverse(20, 3, 20, 200000, 1000, 0),
+          training: t(10000, 64, 1e-3),
+        },
+        downstream: {
+          dataset: copyReverse(20, 3, 30, 20000, 1000, 1),
+          training: t(4000, 64, 1e-3),
+        },
+        probeSize: 512,
+        minMove: 0.05,
+        learn: { exactMatch: 0.5, minRuns: 12 },
+        time: { cpu2: 4000, laptop8: 1000, gpu: 120, basis: 'scaled from medium by FLOPs' },
       };
   }
+}
+
+/** κ / κ_max: κ divided by the largest κ two models with these accuracies can reach. */
+export function normalisedKappa(kappa: number, accA: number, accB: number): number {
+  const cExp = accA * accB + (1 - accA) * (1 - accB);
+  const kMax = (1 - Math.abs(accA - accB) - cExp) / (1 - cExp);
+  return kMax > 0 ? kappa / kMax : NaN;
 }
 
 /** Pairwise outcome homogenization (k = 2) from κ and the two models' error rates. */
@@ -114,49 +137,13 @@ export function pairwiseHomogenization(kappa: number, errA: number, errB: number
   return errA > 0 && errB > 0 ? bothFail / (errA * errB) : NaN;
 }
 
-const FT = 'shared base';
-const SC = 'scratch';
-
-function sub(m: SquareMatrix, idx: number[]): (number | null)[][] {
-  return idx.map((i) => idx.map((j) => m[i][j]));
-}
-
-function groupVerdict(
-  expectation: string,
-  what: string,
-  ft: ReturnType<typeof bootstrapPairwiseCI>,
-  sc: ReturnType<typeof bootstrapPairwiseCI>,
-  test: PermutationResult,
-): Verdict {
-  const evidence = `${what}: shared base ${intervalText(ft)}, scratch ${intervalText(sc)}; difference ${test.observed.toFixed(3)}, two-sided permutation p ${fmtP(test.pValue)} (${test.method}, ${test.permutations} relabellings).`;
-  if (!Number.isFinite(test.observed))
-    return {
-      expectation,
-      status: 'inconclusive',
-      evidence: `${evidence} Undefined (a model made no errors).`,
-    };
-  if (test.observed > 0 && test.pValue < 0.05)
-    return { expectation, status: 'reproduced', evidence };
-  if (test.observed < 0 && test.pValue < 0.05)
-    return {
-      expectation,
-      status: 'not-reproduced',
-      evidence: `${evidence} The scratch group is the more homogenized one.`,
-    };
-  return {
-    expectation,
-    status: 'inconclusive',
-    evidence: `${evidence} ${test.observed > 0 ? 'Right direction, but not significant at 0.05' : 'No higher homogenization for the shared base'} with this many models.`,
-  };
-}
-
 export const sharedBase: StudyDefinition = {
   id: ID,
-  name: 'Shared base vs scratch (outcome homogenization)',
+  name: 'Shared base vs independent bases vs scratch (outcome homogenization)',
   question:
-    'When many downstream models are fine-tuned from one shared base model, do they fail on the same examples more than models trained independently from scratch?',
+    'Do downstream models fine-tuned from one shared base fail on the same examples more than models fine-tuned from independently pretrained bases, or trained from scratch with the same budget?',
   expected:
-    'Models adapted from a shared base are more homogenized: higher error consistency κ and higher outcome homogenization H within the group than for independently trained models (Bommasani et al. 2022; monoculture argument of Bommasani et al. 2021).',
+    'Sharing a base homogenizes outcomes: higher error consistency (κ normalised by its maximum given the error rates) within the shared-base arm than within the independent-bases arm and the scratch arm (the monoculture argument, Bommasani et al. 2021). Bommasani et al. (2022) found mixed results — homogenization rose in some settings and not in others — so either outcome is informative.',
   references: [
     'Bommasani, Creel, Kumar, Jurafsky & Liang, "Picking on the Same Person: Does Algorithmic Monoculture lead to Outcome Homogenization?", NeurIPS 2022',
     'Bommasani et al., "On the Opportunities and Risks of Foundation Models", 2021, §5.1 (homogenization)',
@@ -164,288 +151,280 @@ export const sharedBase: StudyDefinition = {
   ],
   describe(scale) {
     const d = sharedBaseDesign(scale);
-    const m = d.model!;
-    return `One base model (d_model ${m.dModel}, ${m.nLayers} layers) pretrained for ${d.pretrain.steps} steps on copy/reverse strings of length ${(d.pretrainData as { minLength: number }).minLength}–${(d.pretrainData as { maxLength: number }).maxLength}; downstream task: a small new sample (${(d.downstreamData as { numTrain: number }).numTrain} strings) with lengths up to ${(d.downstreamData as { maxLength: number }).maxLength}. ${d.k} fine-tune runs start from the base's final checkpoint (data-order seeds 0…${d.k - 1}); ${d.k} scratch runs start from random inits (init seeds 100…, same data-order seeds); every downstream run trains ${d.downstream.steps} steps with the same optimiser settings. Measured on ${d.probeSize} held-out downstream sequences (answer tokens).`;
+    const P = d.pretrain.training.steps!;
+    const F = d.downstream.training.steps!;
+    return `${d.k + 1} bases (d_model ${d.model!.dModel}, ${d.model!.nLayers} layers) pretrained ${P} steps on copy/reverse strings; downstream: longer strings (a new sample). Arms of ${d.k} runs each: fine-tunes of base 0 (data orders 0…${d.k - 1}); fine-tunes of bases 1…${d.k}, one each; scratch models trained ${P + F} steps on the downstream task alone (equal budget). Fine-tuning: ${F} steps at the pretraining learning rate; a fine-tune must move ≥ ${d.minMove * 100}% (relative weight distance) from its parent. Learn gate: held-out exact match ≥ ${d.learn.exactMatch}, ≥ ${d.learn.minRuns} learned runs per arm; the shared base must pass it on its pretraining task. Measured on ${d.probeSize} held-out downstream sequences (answer tokens).`;
   },
+  expectedTime: (scale) => sharedBaseDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
     const seed = ctx.statsSeed ?? 0;
     const d = sharedBaseDesign(ctx.scale);
+    const K = d.k;
+    const P = d.pretrain.training.steps!;
+    const F = d.downstream.training.steps!;
     const base = await createAndTrain(ctx, ID, {
-      name: `Study: shared base — pretraining (${ctx.scale})`,
-      notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: the shared base model.`,
-      dataset: d.pretrainData,
+      name: `Study: shared base — ${K + 1} pretrained bases (${ctx.scale})`,
+      notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: base 0 is the shared base; bases 1…${K} are the independent bases.`,
+      ...d.pretrain,
       model: d.model,
-      training: d.pretrain,
+      axes: { grid: { initSeed: seeds(K + 1) } },
       analysis: { measures: [], probeSize: d.probeSize },
     });
-    const parent = parentRef(ctx.store, base.runs[0].id);
-    const K = d.k;
+    const baseIds = base.runs.map((r) => r.id);
+    const baseA = await analyze(ctx, ID, base.experiment.id, {
+      measures: [],
+      steps: 'final',
+      heldOut: true,
+    });
+    const parents = base.runs.map((r) => parentRef(ctx.store, r.id));
     const spec: ExperimentSpecInput = {
-      name: `Study: shared base — downstream (${ctx.scale})`,
-      notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: ${K} fine-tunes of run-${parent.runId} (step ${parent.step}) and ${K} models from scratch.`,
-      dataset: d.downstreamData,
+      name: `Study: shared base — downstream arms (${ctx.scale})`,
+      notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: ${K} fine-tunes of run-${baseIds[0]}, ${K} fine-tunes of runs ${baseIds.slice(1).join(', ')}, ${K} scratch runs of ${P + F} steps.`,
+      ...d.downstream,
       model: d.model,
-      training: d.downstream,
+      training: { ...d.downstream.training, checkpointAtStart: true },
       axes: {
         list: [
-          ...Array.from({ length: K }, (_, i) => ({ initSeed: i, dataSeed: i })),
-          ...Array.from({ length: K }, (_, i) => ({ initSeed: 100 + i, dataSeed: i })),
+          ...seeds(K).map((i) => ({ initSeed: 100 + i, dataSeed: i })),
+          ...seeds(K).map((i) => ({ initSeed: 200 + i, dataSeed: i })),
+          ...seeds(K).map((i) => ({ initSeed: 300 + i, dataSeed: i, 'training.steps': P + F })),
         ],
       },
-      analysis: {
-        measures: [
-          'error-consistency',
-          'outcome-homogenization',
-          'top1-agreement',
-          'jsd',
-          'linear-cka',
-        ],
-        probeSize: d.probeSize,
-      },
+      analysis: { measures: [], probeSize: d.probeSize },
     };
-    const down = createFineTuneExperiment(ctx.store, withOrigin(ctx, spec), (v) =>
-      v.initSeed < 100 ? parent : null,
-    );
-    phase(
-      ctx,
-      ID,
-      'train',
-      `training ${K} fine-tunes and ${K} scratch models (exp-${down.experiment.id})`,
-    );
+    const armOf = (index: number) => ARMS[Math.floor(index / K)];
+    const down = createExperiment(ctx.store, withOrigin(ctx, spec), {
+      parentFor: (v) =>
+        v.index < K ? parents[0] : v.index < 2 * K ? parents[1 + (v.index - K)] : null,
+    });
+    phase(ctx, ID, 'train', `training ${3 * K} downstream runs (exp-${down.experiment.id})`);
     await trainExperiment(ctx, ID, down.experiment.id);
 
     const expId = down.experiment.id;
     const ids = down.runs.map((r) => r.id);
-    const ftIdx = ids.map((_, i) => i).filter((i) => i < K);
-    const scIdx = ids.map((_, i) => i).filter((i) => i >= K);
-    const measures = [
-      'error-consistency',
-      'outcome-homogenization',
-      'top1-agreement',
-      'jsd',
-      'linear-cka',
-    ] as const;
-    const all = await analyze(ctx, ID, expId, {
-      measures: [...measures],
-      steps: 'final',
-      layerMeasures: [],
-    });
-    const step = all.steps[all.steps.length - 1];
-    const groups = { [FT]: ftIdx.map((i) => ids[i]), [SC]: scIdx.map((i) => ids[i]) };
-    for (const g of Object.values(groups))
+    const arms = down.variants.map((v) => armOf(v.index));
+    // The scratch arm trains P + F steps, the fine-tunes F: each arm is read at its own last
+    // step (equal budgets). Only pairs within an arm are compared, so arms analysed apart lose
+    // nothing.
+    const armIds = (arm: string) => ids.filter((_, i) => arms[i] === arm);
+    const groups = [
+      { ids: [...armIds(SHARED), ...armIds(INDEPENDENT)], step: F },
+      { ids: armIds(SCRATCH), step: P + F },
+    ];
+    for (const g of groups) {
       await analyze(ctx, ID, expId, {
-        measures: ['outcome-homogenization'],
-        steps: [step],
-        runIds: g,
+        measures: ['error-consistency', 'top1-agreement', 'weight-trajectory'],
+        steps: [g.step],
+        runIds: g.ids,
         layerMeasures: [],
+        heldOut: true,
       });
+      for (const arm of ARMS)
+        if (g.ids.includes(armIds(arm)[0]))
+          await analyze(ctx, ID, expId, {
+            measures: ['outcome-homogenization'],
+            steps: [g.step],
+            runIds: armIds(arm),
+            layerMeasures: [],
+          });
+    }
 
     phase(ctx, ID, 'report', 'building the report from the stored analyses');
-    const kappa = modelMatrix(ctx.store, expId, 'error-consistency', step, ids, 'output');
-    const agreeM = modelMatrix(ctx.store, expId, 'top1-agreement', step, ids, 'output');
-    const ohAll = homogenization(ctx.store, expId, step, ids);
-    const errs = ohAll.errorRates.map((e) => e ?? NaN);
-    const h2: (number | null)[][] = ids.map((_, i) =>
-      ids.map((_, j) =>
-        i === j ? null : num(pairwiseHomogenization(kappa[i][j] ?? NaN, errs[i], errs[j])),
-      ),
+    const baseStep = baseA.steps[baseA.steps.length - 1];
+    const baseGate = learnGates(
+      ctx,
+      base.experiment.id,
+      baseIds,
+      baseIds.map(() => 'bases'),
+      baseStep,
+      {
+        ...d.learn,
+        minRuns: 1,
+      },
     );
-    const labels = ids.map((_, i) => (i < K ? FT : SC));
-    const stat = withinGroupDifference(FT, SC);
-    const kTest = matrixPermutationTest(kappa, labels, stat, { seed });
-    const hTest = matrixPermutationTest(h2, labels, stat, { seed });
-    const aTest = matrixPermutationTest(agreeM, labels, stat, { seed });
-    const ci = (m: SquareMatrix, idx: number[]) => bootstrapPairwiseCI(sub(m, idx), { seed });
-    const kFt = ci(kappa, ftIdx);
-    const kSc = ci(kappa, scIdx);
-    const hFt = ci(h2, ftIdx);
-    const hSc = ci(h2, scIdx);
-    const aFt = ci(agreeM, ftIdx);
-    const aSc = ci(agreeM, scIdx);
-    const ohFt = homogenization(ctx.store, expId, step, groups[FT]);
-    const ohSc = homogenization(ctx.store, expId, step, groups[SC]);
-    const layersCka = ['final_norm'].filter((l) =>
-      ctx.store.analyses
-        .list({ experimentId: expId, kind: 'linear-cka' })
-        .some((a) => a.layers === l),
-    );
-    const ckaLast = layersCka.length
-      ? modelMatrix(ctx.store, expId, 'linear-cka', step, ids, layersCka[0])
-      : null;
-    const ckaFt = ckaLast ? ci(ckaLast, ftIdx) : null;
-    const ckaSc = ckaLast ? ci(ckaLast, scIdx) : null;
-    const baseEval =
-      metricPoints(ctx.store, base.runs[0].id, 'eval_accuracy').at(-1)?.value ?? null;
-    const perRun = down.runs.map((r, i) => ({
-      runId: r.id,
-      name: r.name,
-      group: labels[i],
-      errorRate: num(errs[i]),
-      evalLoss: num(metricPoints(ctx.store, r.id, 'eval_loss').at(-1)?.value),
-    }));
+    const sharedGate: Gate = {
+      ...baseGate.runGates[0],
+      name: 'shared base learned its pretraining task',
+      arm: 'bases',
+    };
+    const moved: Gate[] = [SHARED, INDEPENDENT].map((arm) => {
+      const rel = armIds(arm)
+        .map((id) => {
+          const t = weightTrajectoryOf(ctx.store, expId, id) as {
+            relativeToInit?: number[];
+          } | null;
+          return t?.relativeToInit?.at(-1) ?? NaN;
+        })
+        .sort((x, y) => x - y);
+      const median = rel[Math.floor(rel.length / 2)];
+      return {
+        name: 'fine-tunes moved from their parent',
+        arm,
+        passed: median >= d.minMove,
+        detail: `median relative weight distance from the parent checkpoint ${Number.isFinite(median) ? median.toFixed(3) : 'n/a'} (needs ≥ ${d.minMove})`,
+      };
+    });
 
+    /** One arm's learned runs: their matrices (κ, κ/κ_max, H₂, agreement) and scores. */
+    const perArm = ARMS.map((arm) => {
+      const g = groups.find((x) => x.ids.includes(armIds(arm)[0]))!;
+      const learned = learnGates(
+        ctx,
+        expId,
+        g.ids,
+        g.ids.map((id) => arms[ids.indexOf(id)]),
+        g.step,
+        d.learn,
+      );
+      const idx = learnedOf(
+        learned,
+        learned.runGates.map((r) => r.arm!),
+        arm,
+      );
+      const acc = learned.scores.tokenAccuracy;
+      const kappa = modelMatrix(ctx.store, expId, 'error-consistency', g.step, g.ids, 'output');
+      const agree = modelMatrix(ctx.store, expId, 'top1-agreement', g.step, g.ids, 'output');
+      const cell = (f: (i: number, j: number) => number) =>
+        idx.map((i) => idx.map((j) => (i === j ? null : num(f(i, j)))));
+      const m = {
+        kappa: subMatrix(kappa, idx),
+        kappaNormalised: cell((i, j) => normalisedKappa(kappa[i][j] ?? NaN, acc[i], acc[j])),
+        h2: cell((i, j) => pairwiseHomogenization(kappa[i][j] ?? NaN, 1 - acc[i], 1 - acc[j])),
+        agreement: subMatrix(agree, idx),
+      };
+      const oh = homogenization(ctx.store, expId, g.step, armIds(arm));
+      return {
+        arm,
+        step: g.step,
+        gates: learned.runGates.filter((r) => r.arm === arm),
+        armGate: learned.armGates.find((r) => r.arm === arm)!,
+        learnedRunIds: idx.map((i) => g.ids[i]),
+        runs: armIds(arm).length,
+        meanErrorRate: num(idx.reduce((s, i) => s + 1 - acc[i], 0) / idx.length),
+        matrices: m,
+        kappaNormalised: pairwiseMean(m.kappaNormalised),
+        kappa: pairwiseMean(m.kappa),
+        h2: pairwiseMean(m.h2),
+        agreement: pairwiseMean(m.agreement),
+        allFail: oh.allFail,
+        hAllRuns: oh.value,
+      };
+    });
+    const armData = (arm: string) => perArm.find((p) => p.arm === arm)!;
+    const gates = [
+      sharedGate,
+      ...baseGate.runGates.slice(1),
+      ...perArm.flatMap((p) => p.gates),
+      ...perArm.map((p) => p.armGate),
+      ...moved,
+    ];
+    type Key = keyof (typeof perArm)[number]['matrices'];
+    const diff = (key: Key, x: string, y: string) =>
+      pairwiseDifference(
+        { matrix: armData(x).matrices[key] },
+        { matrix: armData(y).matrices[key] },
+        { seed },
+      );
+    const restOn = (x: string, y: string) => [
+      sharedGate,
+      armData(x).armGate,
+      armData(y).armGate,
+      ...moved.filter((g) => g.arm === x || g.arm === y),
+    ];
+    const tests = {
+      kNormSharedVsIndependent: diff('kappaNormalised', SHARED, INDEPENDENT),
+      kNormSharedVsScratch: diff('kappaNormalised', SHARED, SCRATCH),
+      kappaSharedVsIndependent: diff('kappa', SHARED, INDEPENDENT),
+      kappaSharedVsScratch: diff('kappa', SHARED, SCRATCH),
+      h2SharedVsIndependent: diff('h2', SHARED, INDEPENDENT),
+      agreementSharedVsIndependent: diff('agreement', SHARED, INDEPENDENT),
+    };
     const verdicts: Verdict[] = [
-      groupVerdict(
-        'Shared-base models make more consistent errors (higher κ) than scratch models',
-        'mean pairwise κ',
-        kFt,
-        kSc,
-        kTest,
+      differenceVerdict(
+        'Fine-tunes of one shared base make more consistent errors than fine-tunes of independently pretrained bases (κ/κ_max)',
+        'mean pairwise κ/κ_max',
+        tests.kNormSharedVsIndependent,
+        restOn(SHARED, INDEPENDENT),
+        [SHARED, INDEPENDENT],
       ),
-      groupVerdict(
-        'Shared-base models fail together more often (higher outcome homogenization H)',
-        'mean pairwise H (k = 2)',
-        hFt,
-        hSc,
-        hTest,
+      differenceVerdict(
+        'Fine-tunes of one shared base make more consistent errors than models trained from scratch with the same budget (κ/κ_max)',
+        'mean pairwise κ/κ_max',
+        tests.kNormSharedVsScratch,
+        restOn(SHARED, SCRATCH),
+        [SHARED, SCRATCH],
       ),
     ];
-    const headline = {
-      kappaSharedBase: num(kFt.estimate),
-      kappaScratch: num(kSc.estimate),
-      kappaP: kTest.pValue,
-      hSharedBase: num(ohFt.value),
-      hScratch: num(ohSc.value),
-      h2SharedBase: num(hFt.estimate),
-      h2Scratch: num(hSc.estimate),
-      h2P: hTest.pValue,
-      errorSharedBase: num(mean(ftIdx.map((i) => errs[i]))),
-      errorScratch: num(mean(scIdx.map((i) => errs[i]))),
+    const headline: Record<string, number | string | null> = {
+      kNormSharedMinusIndependent: tests.kNormSharedVsIndependent.value,
+      kNormSharedMinusIndependentP: tests.kNormSharedVsIndependent.test?.pValue ?? null,
+      kNormSharedMinusScratch: tests.kNormSharedVsScratch.value,
+      kNormSharedMinusScratchP: tests.kNormSharedVsScratch.test?.pValue ?? null,
     };
-    const runLabels = ids.map((id, i) => `${i < K ? 'ft' : 'sc'}${i < K ? i : i - K} (run-${id})`);
+    for (const p of perArm) {
+      headline[`${p.arm}: κ/κmax`] = p.kappaNormalised.value;
+      headline[`${p.arm}: error rate`] = p.meanErrorRate;
+      headline[`${p.arm}: learned`] = p.learnedRunIds.length;
+    }
     const data = {
       baseExperimentId: base.experiment.id,
-      baseRunId: parent.runId,
-      parent,
-      baseEvalAccuracy: num(baseEval),
+      baseRunIds: baseIds,
       experimentId: expId,
       runIds: ids,
-      groups,
-      step,
-      kappa,
-      pairwiseH: h2,
-      agreement: agreeM,
-      kappaCi: { sharedBase: intervalJson(kFt), scratch: intervalJson(kSc) },
-      pairwiseHCi: { sharedBase: intervalJson(hFt), scratch: intervalJson(hSc) },
-      agreementCi: { sharedBase: intervalJson(aFt), scratch: intervalJson(aSc) },
-      permutation: { kappa: kTest, pairwiseH: hTest, agreement: aTest },
-      homogenization: { sharedBase: ohFt, scratch: ohSc, all: ohAll },
-      finalNormCka:
-        ckaFt && ckaSc ? { sharedBase: intervalJson(ckaFt), scratch: intervalJson(ckaSc) } : null,
-      perRun,
+      arms,
+      parents: down.runs.map((r) =>
+        r.parentRunId === null ? null : { runId: r.parentRunId, step: r.parentStep },
+      ),
+      perArm,
+      tests,
       headline,
     };
-    const bars = (
-      what: string,
-      a: ReturnType<typeof bootstrapPairwiseCI>,
-      b: ReturnType<typeof bootstrapPairwiseCI>,
-    ) =>
-      [
-        { label: `${FT}`, value: num(a.estimate), lo: num(a.lower), hi: num(a.upper) },
-        { label: `${SC}`, value: num(b.estimate), lo: num(b.lower), hi: num(b.upper) },
-      ].map((x) => ({ ...x, label: `${x.label} ${what}` }));
     const document = studyDocument(
       sharedBase,
       ctx,
       verdicts,
+      gates,
       [
         {
-          heading: 'Homogenization within each group',
+          heading: 'Error consistency within each arm (learned runs)',
           blocks: [
             {
               kind: 'bar-chart',
-              title: 'Mean pairwise error consistency κ (95% CI over models)',
-              yLabel: 'κ',
-              bars: bars('κ', kFt, kSc),
-              references: [{ y: 0, label: 'chance (κ = 0)' }],
-            },
-            {
-              kind: 'bar-chart',
-              title: 'Mean pairwise outcome homogenization H (k = 2, 95% CI)',
-              yLabel: 'H',
-              bars: bars('H', hFt, hSc),
-              references: [{ y: 1, label: 'independent failures (H = 1)' }],
+              title: 'Mean pairwise κ/κ_max per arm (95% CI, jackknife over models)',
+              yLabel: 'κ / κ_max',
+              bars: perArm.map((p) => bar(p.arm, p.kappaNormalised)),
+              references: [{ y: 0, label: 'independent errors' }],
             },
             {
               kind: 'table',
               columns: [
-                'group',
-                `H over all ${K} models`,
-                'P(all fail)',
+                'arm',
+                'learned / runs',
                 'mean error rate',
-                'mean κ',
-                'mean pairwise H',
-                'mean top-1 agreement',
+                'κ/κ_max',
+                'CI',
+                'raw κ',
+                'pairwise H₂',
+                'P(all fail)',
+                'H (all runs of the arm)',
               ],
-              rows: [
-                [
-                  FT,
-                  num(ohFt.value),
-                  num(ohFt.allFail),
-                  headline.errorSharedBase,
-                  num(kFt.estimate),
-                  num(hFt.estimate),
-                  num(aFt.estimate),
-                ],
-                [
-                  SC,
-                  num(ohSc.value),
-                  num(ohSc.allFail),
-                  headline.errorScratch,
-                  num(kSc.estimate),
-                  num(hSc.estimate),
-                  num(aSc.estimate),
-                ],
-              ],
+              rows: perArm.map((p) => [
+                p.arm,
+                `${p.learnedRunIds.length} / ${p.runs}`,
+                p.meanErrorRate,
+                p.kappaNormalised.value,
+                ci(p.kappaNormalised),
+                p.kappa.value,
+                p.h2.value,
+                num(p.allFail),
+                num(p.hAllRuns),
+              ]),
             },
-            {
-              kind: 'table',
-              caption:
-                'Permutation tests (group labels of the 2K models permuted; statistic: shared-base minus scratch mean within-group value)',
-              columns: ['measure', 'difference', 'p (two-sided)', 'method', 'relabellings'],
-              rows: [
-                ['κ', num(kTest.observed), kTest.pValue, kTest.method, kTest.permutations],
-                ['pairwise H', num(hTest.observed), hTest.pValue, hTest.method, hTest.permutations],
-                [
-                  'top-1 agreement',
-                  num(aTest.observed),
-                  aTest.pValue,
-                  aTest.method,
-                  aTest.permutations,
-                ],
-              ],
-            },
-            {
-              kind: 'heatmap',
-              title: 'Error consistency κ between every pair of downstream models',
-              rowLabels: runLabels,
-              colLabels: runLabels,
-              values: kappa as (number | null)[][],
-              domain: [-0.2, 1],
-            },
-          ],
-        },
-        {
-          heading: 'Runs',
-          blocks: [
             {
               kind: 'text',
-              text: `Base: run-${parent.runId} (exp-${base.experiment.id}), checkpoint at step ${parent.step}; final validation accuracy on its pretraining task ${baseEval === null ? 'n/a' : baseEval.toFixed(3)}. Fine-tune runs record it as their parent (variant.parent).`,
+              text: "Raw κ, H₂ and P(all fail) rise mechanically as error rates fall (for k = 2, H ≤ 1/max ε); compare them only beside the error rates. κ/κ_max conditions on the two models' error rates.",
             },
-            {
-              kind: 'table',
-              columns: ['run', 'name', 'group', 'probe error rate', 'eval loss'],
-              rows: perRun.map((r) => [`run-${r.runId}`, r.name, r.group, r.errorRate, r.evalLoss]),
-            },
-            ...(ckaFt && ckaSc
-              ? [
-                  {
-                    kind: 'text' as const,
-                    text: `Representations (linear CKA at the final norm, within group): shared base ${intervalText(ckaFt)}, scratch ${intervalText(ckaSc)}.`,
-                  },
-                ]
-              : []),
           ],
         },
       ],
@@ -456,16 +435,12 @@ export const sharedBase: StudyDefinition = {
       study: ID,
       scale: ctx.scale,
       experimentIds: [expId, base.experiment.id],
-      runIds: [...ids, parent.runId],
+      runIds: [...ids, ...baseIds],
       verdicts,
+      gates,
       headline,
       document,
       ms: performance.now() - t0,
     };
   },
 };
-
-function mean(xs: number[]): number {
-  const f = xs.filter(Number.isFinite);
-  return f.length ? f.reduce((s, v) => s + v, 0) / f.length : NaN;
-}

@@ -9,13 +9,27 @@ import type { AnalysisProgress } from '../analysis/run-analysis';
 import type { RunnerEvent } from '../execution/events';
 import type { WorkerHostFactory } from '../execution/worker/host';
 import type { BackendChoice } from '../execution/worker/protocol';
+import type { Gate } from './gates';
 
 /**
- * `test`: seconds (unit tests); `tiny`: a few minutes on 2 CPU cores; `small`: a real run on a
- * laptop CPU (tens of minutes); `full`: sized for a GPU.
+ * `test`: seconds (unit tests); `tiny`: minutes on 2 CPU cores, models that do not learn (every
+ * verdict `inconclusive`, the failing gate named); `medium`: runs that pass their learn gates,
+ * within 45 minutes per study on 2 CPU cores; `full`: sized for a GPU.
  */
-export type StudyScale = 'test' | 'tiny' | 'small' | 'full';
-export const STUDY_SCALES: readonly StudyScale[] = ['test', 'tiny', 'small', 'full'];
+export type StudyScale = 'test' | 'tiny' | 'medium' | 'full';
+export const STUDY_SCALES: readonly StudyScale[] = ['test', 'tiny', 'medium', 'full'];
+
+/** Expected wall time of a study at a scale, minutes (measured or scaled from a measurement). */
+export interface ExpectedTime {
+  /** This lab's reference machine: 2 CPU cores, wasm. */
+  cpu2: number;
+  /** A typical 8-core laptop (one worker per core). */
+  laptop8: number;
+  /** One GPU (webgpu / tensorflow backend). */
+  gpu: number;
+  /** Where the figures come from. */
+  basis: string;
+}
 
 /** Progress of a study, for CLI/UI display. */
 export type StudyEvent =
@@ -31,7 +45,7 @@ export interface StudyContext {
   backend: BackendChoice;
   workerFactory: WorkerHostFactory;
   onEvent?: (e: StudyEvent) => void;
-  /** Seed of the statistics (bootstrap, Monte Carlo permutations). */
+  /** Seed of the statistics' Monte Carlo stream (src/experiments/stats/stream.ts). */
   statsSeed?: number;
   /** Who started the study: the app or the CLI (default), named in the experiments' notes. */
   origin?: 'app' | 'cli';
@@ -53,6 +67,8 @@ export interface StudyResult {
   experimentIds: number[];
   runIds: number[];
   verdicts: Verdict[];
+  /** Learn gates and the other gates the verdicts rest on, per run and per arm. */
+  gates: Gate[];
   /** Headline numbers (also inside `document.data`). */
   headline: Record<string, number | string | null>;
   document: ReportDocument;
@@ -70,5 +86,7 @@ export interface StudyDefinition {
   references: string[];
   /** A one-paragraph description of the design at `scale` (runs, steps, data). */
   describe(scale: StudyScale): string;
+  /** Expected wall time at `scale` (shown by `homolab estimate`-style pickers). */
+  expectedTime(scale: StudyScale): ExpectedTime;
   run(ctx: StudyContext): Promise<StudyResult>;
 }

@@ -1,6 +1,6 @@
 /** terminalSafe: control and bidi-override characters become visible escapes; text stays. */
 import { describe, expect, it } from 'vitest';
-import { terminalSafe } from '../../../src/core/text/terminal-safe';
+import { terminalSafe, unsafeCharIn } from '../../../src/core/text/terminal-safe';
 
 describe('terminalSafe', () => {
   it('escapes C0 and C1 controls, DEL, ESC sequences and bidi overrides', () => {
@@ -25,5 +25,15 @@ describe('terminalSafe', () => {
   it('leaves ordinary text alone: accents, CJK, emoji, right-to-left scripts', () => {
     for (const s of ['Seed sweep (d=64)', 'café naïve', '种子扫描', 'run 🚀', 'مرحبا', 'a\u200db'])
       expect(terminalSafe(s)).toBe(s);
+  });
+});
+
+describe('unsafeCharIn', () => {
+  it('names the first character a name may not hold, lone surrogates included', () => {
+    expect(unsafeCharIn('Seed sweep ✓ 😀 种子')).toBeNull();
+    expect(unsafeCharIn('bad\u202ename')).toBe('U+202E at position 3');
+    expect(unsafeCharIn('two\nlines')).toBe('U+000A at position 3');
+    expect(unsafeCharIn('x\ud800')).toBe('U+D800 at position 1');
+    expect(terminalSafe('x\ud800y')).toBe('x\\ud800y');
   });
 });

@@ -215,8 +215,11 @@ describe('compareExperiments on constructed data', () => {
       expect(l.value).toBeCloseTo(0.2, 12);
       expect(l.pairs).toBe(3);
       expect(l.models).toBe(3);
-      expect(l.interval![0]).toBeCloseTo(0.1, 12);
-      expect(l.interval![1]).toBeCloseTo(0.3, 12);
+      // Jackknife over the 3 models: leave-one-out means 0.3, 0.2, 0.1; t with 2 df.
+      const half = 4.302652729749464 * Math.sqrt((2 / 3) * 0.02);
+      expect(l.interval).toMatchObject({ method: 'jackknife-t', reason: null });
+      expect(l.interval.lower).toBeCloseTo(0.2 - half, 9);
+      expect(l.interval.upper).toBeCloseTo(0.2 + half, 9);
     }
     [0.9, 0.5, 0.7].forEach((v, i) => expect(eb.profile!.layers[i].value).toBeCloseTo(v, 12));
     expect(eb.profile!.overall.value).toBeCloseTo(0.7, 12);
@@ -262,18 +265,18 @@ describe('compareExperiments on constructed data', () => {
     expect(ra.measures['linear-cka'].diff).toBeNull();
     const d = rb.measures['linear-cka'].diff!;
     expect(d.value).toBeCloseTo(0.5, 12);
-    // B's pairs are all 0.7, A's 0.1/0.2/0.3: fully separated → exact p = 2/20.
+    // Models relabelled between the experiments (their jackknife pseudo-values: B's 0.7, 0.7,
+    // 0.7; A's 0, 0.2, 0.4): fully separated → exact p = 2/20.
     expect(d.pValue).toBeCloseTo(0.1, 12);
-    expect(d.interval![0]).toBeCloseTo(0.4, 12);
-    expect(d.interval![1]).toBeCloseTo(0.6, 12);
+    expect(d.method).toBe('exact');
+    // Welch: B has no spread, so the interval is A's jackknife interval moved by 0.5 (2 df).
+    const half = 4.302652729749464 * Math.sqrt((2 / 3) * 0.02);
+    expect(d.interval.lower).toBeCloseTo(0.5 - half, 9);
+    expect(d.interval.upper).toBeCloseTo(0.5 + half, 9);
     expect(rb.measures['top1-agreement'].diff!.value).toBeCloseTo(0.2, 12);
     expect(rb.measures.jsd.value).toBeNull();
-    expect(rb.measures.jsd.diff).toEqual({
-      value: null,
-      interval: null,
-      pValue: null,
-      method: null,
-    });
+    expect(rb.measures.jsd.diff).toMatchObject({ value: null, pValue: null, method: null });
+    expect(rb.measures.jsd.diff!.interval.reason).toMatch(/undefined/);
   });
 
   it('names the differing spec fields', () => {

@@ -86,8 +86,8 @@ describe('comparing two trained seed sweeps', () => {
         expect(l.pairs).toBe(3);
         expect(l.value!).toBeGreaterThan(0);
         expect(l.value!).toBeLessThanOrEqual(1 + 1e-9);
-        expect(l.interval![0]).toBeLessThanOrEqual(l.value! + 1e-12);
-        expect(l.interval![1]).toBeGreaterThanOrEqual(l.value! - 1e-12);
+        expect(l.interval.lower!).toBeLessThanOrEqual(l.value! + 1e-12);
+        expect(l.interval.upper!).toBeGreaterThanOrEqual(l.value! - 1e-12);
       }
       expect(e.outputs!['top1-agreement']!.value!).toBeGreaterThanOrEqual(0);
       expect(e.outputs!.jsd!.value!).toBeGreaterThanOrEqual(0);

@@ -4,15 +4,17 @@
  * a scratch run in the same lockstep group keeps its own init, and a parent trained with
  * another tokenizer is refused with a message.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main';
 import { openStore } from '../../../db/store';
 import { createExperiment } from '../../../src/experiments/spec/create';
 import { ExperimentRunner } from '../../../src/experiments/execution/runner';
 import type { ExperimentSpecInput } from '../../../src/experiments/spec/spec';
-import { createFineTuneExperiment, parentOf, parentRef } from '../../../src/experiments/studies';
+import { parentOf, parentRef } from '../../../src/experiments/studies';
 import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-finetune-'));
@@ -70,7 +72,9 @@ describe('fine-tune runs', () => {
       },
       axes: { grid: { initSeed: [5, 6] } },
     };
-    const ft = createFineTuneExperiment(store, spec, (v) => (v.initSeed === 5 ? parent : null));
+    const ft = createExperiment(store, spec, {
+      parentFor: (v) => (v.initSeed === 5 ? parent : null),
+    });
     expect(parentOf(ft.runs[0])).toEqual(parent);
     expect(parentOf(ft.runs[1])).toBeNull();
     expect((await runner.start(ft.experiment.id)).status).toBe('completed');
@@ -86,7 +90,7 @@ describe('fine-tune runs', () => {
 
   it('refuses a parent trained with another tokenizer', async () => {
     const parentRun = store.runs.listByExperiment(1)[0];
-    const ft = createFineTuneExperiment(
+    const ft = createExperiment(
       store,
       {
         name: 'other vocab',
@@ -94,12 +98,45 @@ describe('fine-tune runs', () => {
         model,
         training: { steps: 1, batchSize: 4, evalBatches: 1 },
       },
-      () => parentRef(store, parentRun.id),
+      { parentFor: () => parentRef(store, parentRun.id) },
     );
     const outcome = await runner.start(ft.experiment.id);
     expect(outcome.counts.failed).toBe(1);
     const run = store.runs.require(ft.runs[0].id);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/tokenizers differ/);
+  }, 60_000);
+
+  it('`homolab run --from run-N@step` fine-tunes every run of a new experiment from that checkpoint', async () => {
+    const parentRun = store.runs.listByExperiment(1)[0];
+    const file = join(dir, 'ft.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'from cli',
+        dataset: dataset(4),
+        model,
+        training: { steps: 2, batchSize: 4, evalBatches: 1 },
+        axes: { grid: { initSeed: [1, 2] } },
+      }),
+    );
+    const out: string[] = [];
+    const io = {
+      stdout: Object.assign(new PassThrough(), { isTTY: false }),
+      stderr: new PassThrough(),
+    };
+    io.stdout.on('data', (b: Buffer) => out.push(b.toString()));
+    const args = ['run', file, '--backend', 'wasm', '--db', dbPath, '--json'];
+    expect(await main([...args, '--from', `run-${parentRun.id}@6`], io)).toBe(0);
+    const created = JSON.parse(out.join('').split('\n')[0]) as { experimentId: number };
+    const runs = store.runs.listByExperiment(created.experimentId);
+    expect(runs.map((r) => [r.parentRunId, r.parentStep, r.status])).toEqual([
+      [parentRun.id, 6, 'completed'],
+      [parentRun.id, 6, 'completed'],
+    ]);
+    // No such checkpoint: a clear error, nothing created.
+    const before = store.experiments.list().length;
+    expect(await main([...args, '--from', `run-${parentRun.id}@5`], io)).not.toBe(0);
+    expect(store.experiments.list().length).toBe(before);
   }, 60_000);
 });

@@ -21,9 +21,17 @@ import { sortRows, summaryColumns } from '../../../renderer/src/comparison/compa
 import { parseHash } from '../../../renderer/src/shared/ui-store';
 import EstimatePlot from '../../../renderer/src/comparison/estimate-plot.vue';
 
-const est = (value: number | null, interval: [number, number] | null = null) => ({
+const est = (value: number | null, bounds: [number, number] | null = null) => ({
   value,
-  interval,
+  interval: bounds
+    ? {
+        lower: bounds[0],
+        upper: bounds[1],
+        level: 0.95,
+        method: 'jackknife-t' as const,
+        reason: null,
+      }
+    : { lower: null, upper: null, level: 0.95, method: null, reason: 'too few models' },
   pairs: 3,
   models: 3,
 });

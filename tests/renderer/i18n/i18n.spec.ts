@@ -18,7 +18,7 @@ import { STUDY_SCALES } from '../../../renderer/src/studies/studies-store';
 import { MEASURE_IDS } from '../../../src/api/contract';
 import { ISSUE_CODES } from '../../../src/experiments/spec/spec-errors';
 import { WAIT_REASON_CODES } from '../../../src/api/summaries';
-import { COST_REASON_CODES } from '../../../src/api/cost-gate';
+import { COST_ISSUE_CODES } from '../../../src/experiments/spec/cost-gate';
 import { PRESETS } from '../../../src/experiments/spec/presets';
 import { STUDIES } from '../../../src/experiments/studies';
 import { DATASET_KINDS } from '../../../src/core/data/spec';
@@ -49,8 +49,10 @@ describe('locales', () => {
         'diverged',
         'interrupted',
       ].map((s) => `status.${s}`),
-      ...ISSUE_CODES.filter((c) => c !== 'other').map((c) => `issue.${c}`),
-      ...[...WAIT_REASON_CODES, ...COST_REASON_CODES].map((c) => `reason.${c}`),
+      ...[...ISSUE_CODES.filter((c) => c !== 'other'), ...COST_ISSUE_CODES].map(
+        (c) => `issue.${c}`,
+      ),
+      ...WAIT_REASON_CODES.map((c) => `reason.${c}`),
       ...FORM_FIELDS.map((f) => `field.${f}`),
       ...[
         'learned',

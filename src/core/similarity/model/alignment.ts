@@ -7,8 +7,9 @@
  *   distance          ‖θ_A − θ_B‖₂
  *   relativeDistance  ‖θ_A − θ_B‖₂ / √(‖θ_A‖₂·‖θ_B‖₂)   (symmetric; √(2 − 2·cos) for equal norms)
  *   cosine            ⟨θ_A, θ_B⟩ / (‖θ_A‖₂·‖θ_B‖₂)
- * Norm gains (≈ 1) and biases are included, as in Git Re-Basin; `perParameter` lets a reader
- * look at matrices alone.
+ * Norm gains (≈ 1) and biases are included, as in Git Re-Basin; `matrices` repeats both
+ * comparisons over the 2-D weight matrices only (embeddings, attention and MLP matrices, the
+ * head): norm gains all start at 1, which alone gives two random inits a cosine near 1.
  */
 import type { ModelConfig } from '../../model/config';
 import { compareFlat } from '../weights';
@@ -27,6 +28,8 @@ export interface AlignmentResult {
   naive: WeightDistance;
   /** After permutation matching: A vs π(B). */
   aligned: WeightDistance;
+  /** The same over 2-D weight matrices only (no norm gains, no biases). */
+  matrices: { naive: WeightDistance; aligned: WeightDistance };
   /** Relative distance per parameter, naive and aligned. */
   perParameter: Record<string, { naive: number; aligned: number }>;
   match: MatchResult;
@@ -43,6 +46,11 @@ export function weightDistance(a: ModelWeights, b: ModelWeights): WeightDistance
     relativeDistance: den > 0 ? f.distance / den : NaN,
     cosine: f.cosine,
   };
+}
+
+/** The 2-D parameters of a weight map (matrices; gains and biases left out). */
+export function matricesOnly(w: ModelWeights): ModelWeights {
+  return Object.fromEntries(Object.entries(w).filter(([, t]) => t.shape.length === 2));
 }
 
 function relative(a: Float32Array, b: Float32Array): number {
@@ -69,6 +77,10 @@ export function alignModels(
   return {
     naive: weightDistance(a, b),
     aligned: weightDistance(a, alignedB),
+    matrices: {
+      naive: weightDistance(matricesOnly(a), matricesOnly(b)),
+      aligned: weightDistance(matricesOnly(a), matricesOnly(alignedB)),
+    },
     perParameter,
     match,
     alignedB,

@@ -31,7 +31,7 @@ export {
 export type { MatchOptions, MatchResult } from './matching';
 export { matchTransformers, permutedInner } from './matching';
 export type { WeightDistance, AlignmentResult } from './alignment';
-export { alignModels, weightDistance } from './alignment';
+export { alignModels, matricesOnly, weightDistance } from './alignment';
 export type { BarrierOptions, BarrierCurve } from './loss-barrier';
 export { lossBarrier, barrierOf, modelLosses, DEFAULT_ALPHAS } from './loss-barrier';
 export type { ModelSpectra, SpectraComparison } from './spectra';

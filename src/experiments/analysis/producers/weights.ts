@@ -4,7 +4,11 @@
  * its checkpoints, the weight trajectory against its initialisation.
  */
 import type { Json } from '../../../../db/types';
-import { initialWeights, weightTrajectory } from '../../../core/similarity/model';
+import {
+  checkpointWeights,
+  initialWeights,
+  weightTrajectory,
+} from '../../../core/similarity/model';
 import { WEIGHTS_LAYER } from '../rows';
 import type { AnalysisSession, StepData } from '../session';
 import { alignedTable, spectraTable } from '../weight-tables';
@@ -105,7 +109,15 @@ export async function weightTrajectories(s: AnalysisSession): Promise<void> {
         `run ${m.run.id}: weight trajectory over ${steps.length} checkpoints`,
       );
       const checkpoints = steps.map((step) => ({ step, weights: s.weightsAt(m.run.id, step) }));
-      const traj = weightTrajectory(initialWeights(m.config, m.run.initSeed), checkpoints);
+      // A fine-tune is measured from where it started: its parent's checkpoint (if still kept).
+      const parent =
+        m.run.parentRunId === null
+          ? null
+          : s.store.checkpoints.atStep(m.run.parentRunId, m.run.parentStep ?? 0);
+      const start = parent
+        ? checkpointWeights(parent.weights)
+        : initialWeights(m.config, m.run.initSeed);
+      const traj = weightTrajectory(start, checkpoints);
       s.write({ kind: 'weight-trajectory', view: 'run', step: null, options: steps, ids }, [
         { runIds: ids, layers: WEIGHTS_LAYER, result: traj as unknown as Json },
       ]);

@@ -2,6 +2,7 @@
  * Recognising errors that no retry with the same settings can fix — out of memory and a lost
  * GPU device — so the worker stops with advice instead of producing wrong numbers.
  */
+import { isTransientStoreError } from '../../../../db/busy-retry';
 import type { FatalKind } from './protocol';
 
 export interface Classified {
@@ -16,6 +17,14 @@ const DEVICE_LOST = /device (was |is )?lost|device_lost|gpudevice.*(lost|destroy
 export function classifyError(err: unknown): Classified {
   const e = err as Error;
   const text = `${e?.name ?? ''} ${e?.message ?? String(err)}`;
+  // The store stayed locked by another process past the writers' retry window: nothing is
+  // wrong with the runs, so they are interrupted (resumable), never failed.
+  if (isTransientStoreError(err))
+    return {
+      kind: 'store-busy',
+      advice:
+        'another process kept the store locked; resume the runs when it is done (they continue from their last checkpoint)',
+    };
   if (e?.name === 'BackendUnavailableError')
     return {
       kind: 'backend',

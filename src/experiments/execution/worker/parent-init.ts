@@ -5,29 +5,27 @@
  * run's init seed still seeds its dropout stream. Only a fresh start reads the parent: a resumed
  * fine-tune run continues from its own checkpoints.
  *
- * The store has no parent column yet, so the link lives in the run's variant JSON
- * (`variant.parent = { runId, runUid, step }`), written by `createFineTuneExperiment`.
+ * The link is the run's `parent_run_id` / `parent_step` columns (schema v3); the run's variant
+ * JSON also keeps `variant.parent = { runId, runUid, step }` as provenance (the uid survives a
+ * bundle import, which re-links the columns by it).
  */
 import type { Store } from '../../../../db/store';
 import type { RunRow } from '../../../../db/types';
 import type { Transformer } from '../../../core/model/transformer';
+import type { ParentCheckpoint } from '../../spec/create';
 
-/** Where a fine-tune run starts: a run's checkpoint at `step`. */
-export interface ParentRef {
-  runId: number;
-  /** The parent's uid (ids change on bundle import; the uid does not). */
-  runUid: string;
-  step: number;
-}
+/** Where a fine-tune run starts: a run's checkpoint at `step` (uid: provenance across imports). */
+export type ParentRef = ParentCheckpoint;
 
 /** The run's parent checkpoint, or null for a run trained from scratch. */
 export function parentOf(run: RunRow): ParentRef | null {
-  const p = (run.variant as { parent?: unknown }).parent;
-  if (!p || typeof p !== 'object') return null;
-  const { runId, runUid, step } = p as Partial<ParentRef>;
-  if (!Number.isInteger(runId) || !Number.isInteger(step))
-    throw new Error(`run ${run.id}: malformed variant.parent ${JSON.stringify(p)}`);
-  return { runId: runId!, runUid: String(runUid ?? ''), step: step! };
+  if (run.parentRunId === null) return null;
+  const p = (run.variant as { parent?: Partial<ParentRef> }).parent;
+  return {
+    runId: run.parentRunId,
+    runUid: typeof p?.runUid === 'string' ? p.runUid : '',
+    step: run.parentStep ?? 0,
+  };
 }
 
 const canonical = (v: unknown): string =>

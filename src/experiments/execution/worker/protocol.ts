@@ -45,7 +45,7 @@ export interface RunProgress {
 }
 
 /** Why a worker stopped training for good; `advice` says what the user can do. */
-export type FatalKind = 'oom' | 'device-lost' | 'backend' | 'error';
+export type FatalKind = 'oom' | 'device-lost' | 'backend' | 'store-busy' | 'error';
 
 export type WorkerToHost =
   | { type: 'ready'; pid: number }

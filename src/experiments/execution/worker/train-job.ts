@@ -16,6 +16,7 @@ import type { ModelConfig } from '../../../core/model/config';
 import { Transformer } from '../../../core/model/transformer';
 import { extractMember, stackMembers, Trainer, type TrainerState } from '../../../core/train';
 import { storedVariant } from '../../spec/create';
+import { checkpointRetention } from '../../spec/retention';
 import { modelConfigOf, trainConfigOf } from '../../spec/model-config';
 import { APP_VERSION } from '../../../core/version';
 import type { ExperimentSpec } from '../../spec/spec';
@@ -247,7 +248,7 @@ async function trainMembers(ctx: JobContext, job: TrainJob): Promise<void> {
       store.checkpoints.save(
         m.run.id,
         memberCheckpoint(state, k, cursor, state.step * tokensPerStep, wallMs()),
-        { metrics: writer },
+        { metrics: writer, retention: checkpointRetention(spec, training) },
       );
     });
   };
@@ -279,6 +280,11 @@ async function trainMembers(ctx: JobContext, job: TrainJob): Promise<void> {
   };
 
   try {
+    // The step-0 baseline (init, or a fine-tune's parent weights), when the spec asks for it.
+    if (training.checkpointAtStart && !startCp) {
+      await evaluate();
+      await checkpoint();
+    }
     let pending: Batch | null = null;
     while (trainer.step < totalSteps && members.length) {
       // Let IPC messages (pause, cancel) in between steps.
