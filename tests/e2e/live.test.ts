@@ -74,7 +74,7 @@ describe.skipIf(!!missing)('Live', () => {
     // Per run: Resume continues the experiment.
     await runRows().first().locator('[data-action="resume"]').click();
     await expect.poll(status, { timeout: 20_000 }).toBe('running');
-    expect(await toolbar('resume').isDisabled()).toBe(true);
+    await expect.poll(() => toolbar('resume').isDisabled()).toBe(true);
     // And the toolbar's Resume after another pause.
     await toolbar('pause').click();
     await expect.poll(status, { timeout: 20_000 }).toBe('paused');
