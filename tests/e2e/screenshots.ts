@@ -112,6 +112,13 @@ try {
       await f.page.getByTestId('model-nHeads').fill('3');
       await f.page.locator('[data-field-issues]').first().waitFor();
       await shoot(f.page, `new-invalid-${lang}-${size.width}`);
+      // A model too big for this machine: refused, the fields to change named.
+      await f.open('#/new');
+      await f.page.getByTestId('model-dModel').fill('16384');
+      await f.page.getByTestId('model-nLayers').fill('32');
+      await f.page.getByTestId('model-dFF').fill('65536');
+      await f.page.getByTestId('cost-refusal').waitFor();
+      await shoot(f.page, `new-refused-${lang}-${size.width}`);
     }
   if (f.errors.length) console.error(`console errors: ${f.errors.join('\n')}`);
 } finally {
