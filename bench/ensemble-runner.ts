@@ -45,6 +45,7 @@ async function session(lockstep: boolean) {
       workerFactory: nodeWorkerFactory(),
       backend,
       lockstep,
+      workers: 1, // one process, stacked or one run after another (bench:sweep measures the pool)
     });
     let t0 = 0;
     let device = '';

@@ -107,7 +107,8 @@ function nameInterner(db: Database.Database): {
   const names = new Map<number, string>();
   const sel = db.prepare('SELECT id FROM metric_names WHERE name = ?').pluck();
   const selName = db.prepare('SELECT name FROM metric_names WHERE id = ?').pluck();
-  const ins = db.prepare('INSERT INTO metric_names (name) VALUES (?)');
+  // OR IGNORE: another process (a second pool worker) may intern the same name at once.
+  const ins = db.prepare('INSERT OR IGNORE INTO metric_names (name) VALUES (?)');
   const remember = (name: string, id: number): void => {
     if (db.inTransaction) return;
     ids.set(name, id);
@@ -123,7 +124,8 @@ function nameInterner(db: Database.Database): {
   const id = (name: string): number => {
     const found = lookup(name);
     if (found !== undefined) return found;
-    const created = Number(ins.run(name).lastInsertRowid);
+    const r = ins.run(name);
+    const created = r.changes ? Number(r.lastInsertRowid) : (sel.get(name) as number);
     remember(name, created);
     return created;
   };

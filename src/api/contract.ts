@@ -70,6 +70,20 @@ export const contract = {
     empty,
   ),
 
+  getLabStatus: op<T.LabStatus>()(
+    'The worker pool, the training and analysis queue (with why each item waits) and the settings.',
+    empty,
+  ),
+  updateLabSettings: op<T.LabSettings>()(
+    'Changes lab settings (pool size: null = one worker per core; automatic analysis); saves them.',
+    z
+      .object({
+        workers: z.number().int().min(1).max(256).nullable().optional(),
+        autoAnalysis: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+
   // ---- experiments -------------------------------------------------------------------------
   listExperiments: op<T.ExperimentSummary[]>()('All experiments, newest first.', empty),
   getExperiment: op<T.ExperimentDetail>()(
@@ -95,7 +109,6 @@ export const contract = {
         spec,
         notes: z.string().max(20_000).default(''),
         start: z.boolean().default(true),
-        backend: z.string().max(32).optional(),
         /** Go ahead although the estimated cost asks for a confirmation (`homolab run --yes`). */
         confirmCost: z.boolean().default(false),
         /** Fine-tune: every run starts from this run's checkpoint (default its last). */
@@ -171,7 +184,7 @@ export const contract = {
       .strict(),
   ),
   pauseRuns: op<T.Ack>()(
-    'Pauses an experiment (or single runs) after the current step.',
+    'Pauses an experiment after the current step of each of its workers; a queued one is held until resumed.',
     z.object({ experimentId: id, runIds: z.array(id).optional() }).strict(),
   ),
   resumeRuns: op<T.Ack>()(
@@ -488,6 +501,12 @@ export interface StudyProgressEvent {
   reportId: number | null;
 }
 
+/** The lab's queue, pool or settings changed (`getLabStatus` returns the same). */
+export interface LabStatusEvent {
+  type: 'lab.status';
+  status: T.LabStatus;
+}
+
 /** Something in the list changed (created, renamed, deleted, imported). */
 export interface ExperimentsChangedEvent {
   type: 'experiments.changed';
@@ -499,6 +518,7 @@ export type LabEvent =
   | ExperimentStatusEvent
   | AnalysisProgressEvent
   | StudyProgressEvent
+  | LabStatusEvent
   | ExperimentsChangedEvent;
 
 export type LabEventType = LabEvent['type'];

@@ -1,7 +1,9 @@
 /**
  * What the API knows about training beyond the store: the latest progress of each run, the
  * throughput/ETA of each experiment, fatal errors and batch hashes, fed by the runner's
- * events. It also translates RunnerEvents into the contract's LabEvents.
+ * events. It also translates RunnerEvents into the contract's LabEvents. A run's wall time is
+ * the one its worker measures (continued from its checkpoint on resume, so it survives an app
+ * restart), not this process's clock.
  */
 import type { RunnerEvent } from '../experiments/execution/events';
 import type { LabEvent } from './contract';
@@ -14,7 +16,6 @@ export interface LiveRun {
   evalLoss: number | null;
   tokensPerSec: number;
   etaSec: number | null;
-  startedAt: number;
   wallMs: number;
 }
 
@@ -32,8 +33,6 @@ export class LiveState {
   readonly experiments = new Map<number, LiveExperiment>();
   readonly batchHashes = new Map<number, string>();
   readonly backends = new Map<number, string>();
-
-  constructor(private readonly now: () => number = Date.now) {}
 
   private exp(id: number): LiveExperiment {
     let e = this.experiments.get(id);
@@ -70,8 +69,7 @@ export class LiveState {
             evalLoss: prev?.evalLoss ?? null,
             tokensPerSec: 0,
             etaSec: null,
-            startedAt: this.now() - (prev?.wallMs ?? 0),
-            wallMs: prev?.wallMs ?? 0,
+            wallMs: e.wallMs,
           });
           return {
             type: 'run.status',
@@ -84,7 +82,6 @@ export class LiveState {
       }
       case 'run-progress': {
         const prev = this.runs.get(e.runId);
-        const startedAt = prev?.startedAt ?? this.now();
         const r: LiveRun = {
           step: e.step,
           totalSteps: e.totalSteps,
@@ -93,8 +90,7 @@ export class LiveState {
           evalLoss: e.evalLoss ?? prev?.evalLoss ?? null,
           tokensPerSec: e.tokensPerSec,
           etaSec: e.etaSec,
-          startedAt,
-          wallMs: this.now() - startedAt,
+          wallMs: e.wallMs,
         };
         this.runs.set(e.runId, r);
         return [
@@ -135,6 +131,7 @@ export class LiveState {
           r.tokensPerSec = 0;
           r.etaSec = null;
           if (e.finalLoss !== null) r.loss = e.finalLoss;
+          if (e.wallMs !== null) r.wallMs = e.wallMs;
         }
         if (e.batchHash) this.batchHashes.set(e.runId, e.batchHash);
         return [

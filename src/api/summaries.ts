@@ -41,30 +41,53 @@ export function totalStepsOf(run: RunRow): number {
 }
 
 /** The codes of `waitReason` (the app words each one). */
-export const WAIT_REASON_CODES = ['paused', 'group', 'queue', 'not_started'] as const;
+export const WAIT_REASON_CODES = [
+  'paused',
+  'group',
+  'queue',
+  'not_started',
+  'worker',
+  'memory',
+  'starting',
+  'analysis',
+] as const;
 
-/** Why a queued run is not training yet, from the runner's queue. */
+/**
+ * The lab service's reason for a wait (English, as the CLI prints it) with a code and params,
+ * so the app can word it; a reason not known here keeps its words (code 'other').
+ */
+export function reasonOf(ctx: LabContext, text: string): Reason {
+  const worker = /^waiting for a free worker \((\d+) of (\d+) busy\)/.exec(text);
+  if (worker)
+    return { code: 'worker', message: text, params: { busy: +worker[1], size: +worker[2] } };
+  const memory = /^waiting for memory: a worker needs about (.+), (.+) is free/.exec(text);
+  if (memory)
+    return { code: 'memory', message: text, params: { need: memory[1], free: memory[2] } };
+  if (/^starting a worker/.test(text)) return { code: 'starting', message: text };
+  const exp = /^waiting for exp-(\d+) to finish training/.exec(text);
+  if (exp) {
+    const name = ctx.store.experiments.get(Number(exp[1]))?.name ?? `exp-${exp[1]}`;
+    return { code: 'queue', message: `waiting for “${name}” to finish training`, params: { name } };
+  }
+  if (/^waiting for the analysis before it/.test(text)) return { code: 'analysis', message: text };
+  if (/^held\b|^paused\b/.test(text))
+    return { code: 'paused', message: 'the experiment is paused; resume it to continue' };
+  return { code: 'other', message: text };
+}
+
+/** Why a queued run is not training yet, from the lab's queue. */
 export function waitReason(ctx: LabContext, run: RunRow): Reason | null {
   if (run.status !== 'queued') return null;
-  const { runner, store } = ctx;
-  const active = runner.active;
-  if (active?.experimentId === run.experimentId)
-    return active.paused
-      ? { code: 'paused', message: 'the experiment is paused; resume it to continue' }
-      : {
-          code: 'group',
-          message: 'waiting for the runs of this experiment before it (one group trains at a time)',
-        };
-  const ahead = runner.queued.indexOf(run.experimentId);
-  if (ahead >= 0) {
-    const name = active ? (store.experiments.get(active.experimentId)?.name ?? '') : '';
-    return {
-      code: 'queue',
-      message: `waiting for “${name}” to finish training` + (ahead ? ` (${ahead} more ahead)` : ''),
-      params: { name, ahead },
-    };
-  }
-  return { code: 'not_started', message: 'not started: press Start (or Resume) to train it' };
+  const t = ctx.lab.status().training.find((x) => x.experimentId === run.experimentId);
+  if (!t)
+    return { code: 'not_started', message: 'not started: press Start (or Resume) to train it' };
+  if (t.state === 'paused' || t.state === 'held')
+    return { code: 'paused', message: 'the experiment is paused; resume it to continue' };
+  if (t.reason) return reasonOf(ctx, t.reason);
+  return {
+    code: 'group',
+    message: 'waiting for the runs of this experiment before it (one group trains at a time)',
+  };
 }
 
 function storedBatchHash(ctx: LabContext, runId: number): string | null {
@@ -73,7 +96,7 @@ function storedBatchHash(ctx: LabContext, runId: number): string | null {
 }
 
 export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
-  const { store, live, runner } = ctx;
+  const { store, live, lab } = ctx;
   const v = run.variant as unknown as StoredVariantLike;
   const names = store.metrics.names(run.id);
   const lossName = resolveMetricName('loss', names);
@@ -84,8 +107,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const l = live.runs.get(run.id);
   const totalSteps = l?.totalSteps ?? totalStepsOf(run);
   const running = run.status === 'running';
-  const paused =
-    running && runner.active?.experimentId === run.experimentId && runner.active.paused;
+  const paused = running && lab.trainingState(run.experimentId) === 'paused';
   const status: RunStatus = paused ? 'paused' : run.status;
   const step =
     running && l ? l.step : run.status === 'completed' ? totalSteps : (lastLoss?.step ?? 0);
@@ -129,15 +151,15 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   };
 }
 
-/** The experiment's status from its runs and the runner's queue. */
+/** The experiment's status from its runs and the lab's queue (held = paused while queued). */
 export function experimentStatus(
   ctx: LabContext,
   id: number,
   runs: RunSummary[],
 ): ExperimentStatus {
-  const active = ctx.runner.active;
-  if (active?.experimentId === id) return active.paused ? 'paused' : 'running';
-  if (ctx.runner.queued.includes(id)) return 'queued';
+  const state = ctx.lab.trainingState(id);
+  if (state === 'paused' || state === 'held') return 'paused';
+  if (state) return state;
   if (runs.length === 0) return 'draft';
   const has = (s: RunStatus) => runs.some((r) => r.status === s);
   if (runs.every((r) => r.status === 'completed')) return 'completed';
@@ -173,6 +195,7 @@ export function experimentSummary(ctx: LabContext, row: ExperimentRow): Experime
     error: x?.error ?? null,
     finalLoss: mean(runs.map((r) => r.finalLoss)),
     bestLoss: minOf(runs.map((r) => r.bestLoss)),
+    queueReason: queueReason(ctx, row.id),
   };
 }
 
@@ -187,4 +210,12 @@ function mean(xs: (number | null)[]): number | null {
 function minOf(xs: (number | null)[]): number | null {
   const f = finite(xs);
   return f.length ? Math.min(...f) : null;
+}
+
+/** Why the experiment's training (or else its analysis) waits, while it does. */
+function queueReason(ctx: LabContext, id: number): string | null {
+  const s = ctx.lab.status();
+  const t = s.training.find((x) => x.experimentId === id);
+  if (t) return t.runningJobs ? null : t.reason;
+  return s.analyses.find((a) => a.experimentId === id && a.state === 'queued')?.reason ?? null;
 }

@@ -77,6 +77,8 @@ export interface ExperimentSummary {
   finalLoss: number | null;
   /** Smallest training loss any run reached. */
   bestLoss: number | null;
+  /** While queued or held: why it waits ("waiting for a free worker (2 of 2 busy)", …). */
+  queueReason: string | null;
 }
 
 /** One run (one model variant) of an experiment. */
@@ -240,6 +242,10 @@ export interface CostEstimate {
   /** Expected wall time in seconds on the chosen backend, if known. */
   seconds: number | null;
   backend: string;
+  /** Workers the time assumes (the lab's pool; 1 on a GPU). */
+  workers: number;
+  /** True when the time comes from steps timed on this machine and backend. */
+  calibrated: boolean;
   notes: string[];
   /** Memory training needs (the largest lockstep group), and what this machine allows. */
   memoryBytes?: number;
@@ -267,6 +273,39 @@ export interface StorageInfo {
   freeBytes: number | null;
   /** A sentence for the user when space is short, else null. */
   warning: string | null;
+}
+
+/** Lab settings the app can change (saved next to the store). */
+export interface LabSettings {
+  /** Training/analysis worker processes at once; null = one per core. */
+  workers: number | null;
+  /** Analyse an experiment (its spec's analysis block) as soon as its training ends. */
+  autoAnalysis: boolean;
+}
+
+/** One item of the lab's queue: an experiment training or being analysed, or waiting to. */
+export interface QueueItem {
+  experimentId: number;
+  experimentName: string;
+  kind: 'training' | 'analysis';
+  /** `held`: paused before it started (it stays queued until resumed). */
+  state: 'running' | 'paused' | 'queued' | 'held';
+  /** Why its next job waits, in words; null when nothing waits. */
+  reason: string | null;
+  /** Jobs training now / not started yet (training only; 0 for an analysis). */
+  runningJobs: number;
+  pendingJobs: number;
+  /** Analysis progress in [0, 1] (training: see the experiment's progress). */
+  progress: number;
+}
+
+/** What the lab is doing: its worker pool, its queue (in order) and its settings. */
+export interface LabStatus {
+  /** The lab's backend choice and, once a worker started, what it resolves to. */
+  backend: BackendStatus;
+  workers: { size: number; alive: number; busy: number; defaultSize: number };
+  settings: LabSettings;
+  queue: QueueItem[];
 }
 
 /** What one analysis did (the last `analysis.progress` event carries it). */

@@ -18,6 +18,7 @@ export interface LabCommandOptions extends GlobalOptions {
   backend?: string;
   maxGroup?: string;
   lockstep?: boolean;
+  workers?: string;
 }
 
 export interface CliLab extends LabClient {
@@ -37,6 +38,15 @@ export function parseBackend(b: string | undefined): BackendChoice {
       EXIT.USAGE,
     );
   return v;
+}
+
+/** `--workers N`: worker processes at once (1..256); default the lab's (one per core). */
+export function parseWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new CliError(`--workers must be an integer from 1 to 256, got '${text}'`, EXIT.USAGE);
+  return n;
 }
 
 export function parseMaxGroup(text: string | undefined): number | undefined {
@@ -64,7 +74,9 @@ export function openLab(opts: LabCommandOptions, io: CliIO, mustExist = false): 
     workerFactory: nodeWorkerFactory(),
     backend: parseBackend(opts.backend),
     maxGroupSize: parseMaxGroup(opts.maxGroup),
-    lockstep: opts.lockstep,
+    // `--no-lockstep` forces every run alone; otherwise the pool decides (stacks on a GPU).
+    lockstep: opts.lockstep === false ? false : undefined,
+    workers: parseWorkers(opts.workers),
     log: (line) => io.stderr.write(`${line}\n`),
   });
   const client = createClient({
@@ -74,7 +86,10 @@ export function openLab(opts: LabCommandOptions, io: CliIO, mustExist = false): 
   return {
     ...client,
     dbPath,
-    onTraining: (listener) => lab.runner.on(listener),
+    onTraining: (listener) =>
+      lab.service.on((e) => {
+        if (e.type !== 'analysis' && e.type !== 'status') listener(e);
+      }),
     close: () => lab.close(),
   };
 }

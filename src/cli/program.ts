@@ -26,8 +26,11 @@ function trainingOptions(cmd: Command): Command {
   return cmd
     .addOption(backendOption())
     .option('--max-group <n>', 'most runs trained together in one stacked model', '16')
-    .option('--no-lockstep', 'train every run alone (no stacking)');
+    .option('--no-lockstep', 'train every run alone (no stacking)')
+    .option('--workers <n>', workersHelp);
 }
+
+const workersHelp = 'worker processes training at once (default: one per core)';
 
 /** Builds the command tree; actions record their exit code in `result.code`. */
 export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
@@ -283,6 +286,7 @@ export function buildProgram(io: CliIO, result: { code: ExitCode }): Command {
     .option('--port <n>', 'port (default: any free port)', '0')
     .option('--open', 'open the UI in the default browser')
     .addOption(backendOption())
+    .option('--workers <n>', workersHelp)
     .action(async (_o, cmd: Command) => {
       const { serveCommand } = await import('./commands/serve');
       await set(serveCommand(globals(cmd) as Opts & ServeOptions, io));

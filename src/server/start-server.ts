@@ -1,5 +1,5 @@
 /**
- * `homolab serve`: the lab (store + runner in a Node child-process worker) behind the HTTP +
+ * `homolab serve`: the lab (store + lab service with its Node child-process workers) behind the HTTP +
  * WebSocket transport, serving the built renderer. The CLI's `serve` command calls
  * `startServer` and prints `url`.
  */
@@ -21,6 +21,10 @@ export interface StartServerOptions {
   /** Port (default 0: a free one). */
   port?: number;
   backend?: BackendChoice;
+  /** Worker processes at once (default: the saved setting, else one per core). */
+  workers?: number;
+  /** Analyse experiments after training (default: the saved setting, else on). */
+  autoAnalysis?: boolean;
   /** Built renderer folder (default: dist/renderer of this checkout/package). */
   rendererDir?: string;
   /** Fixed token (tests); random per launch otherwise. */
@@ -53,6 +57,8 @@ export async function startServer(opts: StartServerOptions): Promise<Served> {
     dbPath: opts.dbPath,
     host: 'serve',
     backend: opts.backend,
+    workers: opts.workers,
+    autoAnalysis: opts.autoAnalysis,
     workerFactory: opts.workerFactory ?? nodeWorkerFactory(),
     log,
   });

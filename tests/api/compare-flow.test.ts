@@ -88,6 +88,7 @@ beforeAll(async () => {
     dbPath: join(dir, 'lab.sqlite'),
     host: 'serve',
     backend: 'wasm',
+    autoAnalysis: false, // this test analyses with its own options
     workerFactory: nodeWorkerFactory(),
     log: () => {},
   });
@@ -95,6 +96,7 @@ beforeAll(async () => {
     dbPath: join(dir, 'other.sqlite'),
     host: 'serve',
     backend: 'wasm',
+    autoAnalysis: false, // this test analyses with its own options
     workerFactory: nodeWorkerFactory(),
     log: () => {},
   });

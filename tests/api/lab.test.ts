@@ -142,4 +142,44 @@ describe('lab handlers', () => {
     const r = await lab.dispatcher.dispatch('openFile', {}, { transport: 'http' });
     expect(r).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
+
+  it('shows the lab status and keeps the settings the app changes', async () => {
+    const status = (await call('getLabStatus', {})) as {
+      workers: { size: number; defaultSize: number };
+      settings: { workers: number | null; autoAnalysis: boolean };
+      queue: unknown[];
+    };
+    expect(status.workers.size).toBe(status.workers.defaultSize);
+    expect(status.settings).toEqual({ workers: null, autoAnalysis: true });
+    expect(status.queue).toEqual([]);
+    await expect(call('updateLabSettings', { workers: 0 })).rejects.toMatchObject({
+      error: { code: 'invalid_input' },
+    });
+    expect(await call('updateLabSettings', { workers: 1, autoAnalysis: false })).toEqual({
+      workers: 1,
+      autoAnalysis: false,
+    });
+    expect(((await call('getLabStatus', {})) as { workers: { size: number } }).workers.size).toBe(
+      1,
+    );
+    // Saved next to the store: the next lab on it starts with them (a lab-only option is not saved).
+    const next = createLab({
+      dbPath: join(dir, 'lab.sqlite'),
+      host: 'serve',
+      workerFactory: nodeWorkerFactory(),
+      workers: 3,
+      log: () => {},
+    });
+    expect(next.service.settings).toEqual({ workers: 3, autoAnalysis: false });
+    next.service.updateSettings({ autoAnalysis: true });
+    await next.close();
+    const third = createLab({
+      dbPath: join(dir, 'lab.sqlite'),
+      host: 'serve',
+      workerFactory: nodeWorkerFactory(),
+      log: () => {},
+    });
+    expect(third.service.settings).toEqual({ workers: 1, autoAnalysis: true });
+    await third.close();
+  });
 });

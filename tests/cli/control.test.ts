@@ -141,7 +141,7 @@ describe('homolab pause / cancel / delete through a running serve', () => {
     const pause = await runCli(['pause', 'exp-1', '--db', db]);
     expect(pause.code, pause.stderr).toBe(0);
     expect(pause.stderr).toMatch(/via the serve at http:\/\/127\.0\.0\.1:\d+/);
-    await until(() => served.lab.runner.active?.paused === true);
+    await until(() => served.lab.service.trainingState(1) === 'paused');
 
     const cancel = await runCli(['cancel', 'exp-1', '--db', db, '--json']);
     expect(cancel.lines[0]).toMatchObject({ type: 'cancelled', experimentId: 1 });

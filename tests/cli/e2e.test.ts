@@ -46,8 +46,10 @@ describe('homolab run → export (tiny seed sweep, wasm)', () => {
     const types = new Set(run.lines.map((l) => l.type));
     for (const t of ['experiment-created', 'backend', 'group-start', 'run-progress', 'run-end'])
       expect(types.has(t), t).toBe(true);
-    const group = run.lines.find((l) => l.type === 'group-start')!;
-    expect(group.runIds).toHaveLength(3); // trained in lockstep
+    // On a CPU with more than one worker every run is its own job; with one worker (a 1-core
+    // machine) the three stack into one lockstep job. Either way every run trains once.
+    const groups = run.lines.filter((l) => l.type === 'group-start');
+    expect(groups.flatMap((g) => g.runIds as number[]).sort()).toEqual([1, 2, 3]);
   });
 
   it.runIf(process.platform === 'linux')(

@@ -1,5 +1,7 @@
 /**
- * Crash and resume through the real CLI: SIGKILL the training worker mid-run → the runs are
+ * Crash and resume through the real CLI, with one worker (so both runs share it; the pool's
+ * per-worker crash handling is tests/experiments/execution/pool.test.ts): SIGKILL the training
+ * worker mid-run → the runs are
  * `interrupted` with the reason and the CLI exits 6 → `homolab resume exp-1` continues from the
  * last checkpoints → the loss history equals an uninterrupted run's exactly (wasm).
  */
@@ -23,8 +25,8 @@ describe('worker SIGKILL → interrupted → homolab resume', () => {
     let pid = 0;
     let killedAt = -1;
     const [reference, crashed] = await Promise.all([
-      homolab(['run', spec, '--db', ref, '--backend', 'wasm', '--json']),
-      homolab(['run', spec, '--db', crash, '--backend', 'wasm', '--json'], {
+      homolab(['run', spec, '--db', ref, '--backend', 'wasm', '--workers', '1', '--json']),
+      homolab(['run', spec, '--db', crash, '--backend', 'wasm', '--workers', '1', '--json'], {
         onLine: (l) => {
           if (l.type === 'worker-start') pid = l.pid as number;
           if (l.type === 'run-progress' && killedAt < 0 && (l.step as number) >= 8) {
@@ -54,6 +56,8 @@ describe('worker SIGKILL → interrupted → homolab resume', () => {
       crash,
       '--backend',
       'wasm',
+      '--workers',
+      '1',
       '--json',
     ]);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -32,7 +32,12 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'homolab-e2e-'));
-    served = await startServer({ dbPath: join(dir, 'lab.sqlite'), backend: 'wasm', log: () => {} });
+    served = await startServer({
+      dbPath: join(dir, 'lab.sqlite'),
+      backend: 'wasm',
+      autoAnalysis: false, // the test starts each analysis from the UI
+      log: () => {},
+    });
     browser = await launchChromium();
     context = await browser.newContext({
       acceptDownloads: true,

@@ -2,7 +2,7 @@
 import type { JsonObject, RunRow } from '../../../db/types';
 import { createExperiment } from '../../experiments/spec/create';
 import { parentRef, type ParentRef } from '../../experiments/studies/fine-tune';
-import { countParameters, estimateCost, type BackendName } from '../../experiments/spec/estimate';
+import { countParameters, type BackendName } from '../../experiments/spec/estimate';
 import { checkSpec } from '../../experiments/spec/parse-spec';
 import { groupLockstep, type Variant } from '../../experiments/spec/variants';
 import {
@@ -59,8 +59,10 @@ export function startTraining(
   id: number,
   opts: { resume?: boolean; runIds?: number[] } = {},
 ) {
-  ctx.runner
-    .start(id, opts)
+  if (ctx.lab.trainingState(id))
+    throw new ApiFailure('conflict', 'This experiment is already training or queued.');
+  ctx.lab
+    .train(id, opts)
     .catch((err) => ctx.log(`homolab: experiment ${id} failed: ${String(err)}`));
   ctx.events.emit({ type: 'experiments.changed' });
 }
@@ -133,7 +135,7 @@ export async function checkRunsFit(
   let vocab = given ?? 0;
   // A dataset that does not build is the worker's to report.
   if (given === undefined && dataset) vocab = await vocabSizeOf(dataset).catch(() => 0);
-  checkCost(variants, vocab, ctx.backend, opts.confirmCost, ctx.maxGroupSize);
+  checkCost(variants, vocab, ctx.lab.backend, opts.confirmCost, ctx.lab.maxGroupSize);
 }
 
 /** Bytes of the checkpoints `variants` will keep. */
@@ -181,11 +183,10 @@ export function experimentHandlers(
 
     estimateCost: async ({ spec, backend, maxGroupSize }) => {
       const { spec: parsed, variants } = validSpec(spec);
-      const b = (backend && BACKENDS.has(backend) ? backend : 'wasm') as BackendName;
+      const requested = backend && BACKENDS.has(backend) ? (backend as BackendName) : undefined;
       const vocab = await vocabSizeOf(parsed.dataset);
-      const e = estimateCost(groupLockstep(variants, maxGroupSize), vocab, b);
-      if (!backend || backend === 'auto')
-        e.notes.push('backend auto: time shown for wasm, the usual CPU choice');
+      // Calibrated on this machine and the lab's backend, on the lab's pool of workers.
+      const e = await ctx.lab.estimate(groupLockstep(variants, maxGroupSize), vocab, requested);
       const gate = costGate({
         variants,
         vocabSize: vocab,
@@ -201,7 +202,9 @@ export function experimentHandlers(
         flops: e.flops,
         tokens: e.tokens,
         seconds: e.seconds,
-        backend: b,
+        backend: e.backend,
+        workers: e.workers,
+        calibrated: e.calibrated,
         notes: e.notes,
         memoryBytes: gate.memory.totalBytes,
         memoryLimitBytes: gate.limitBytes,
@@ -209,19 +212,19 @@ export function experimentHandlers(
         needsConfirmation: gate.needsConfirmation,
         issues: gate.issues,
         checkpointBytes: cpBytes,
-        storageWarning: storeDiskUsage(ctx.dbPath, cpBytes).warning,
+        storageWarning: storeDiskUsage(ctx.store.path, cpBytes).warning,
       };
     },
 
-    createExperiment: async ({ name, spec, notes, start, backend, confirmCost, from }) => {
+    createExperiment: async ({ name, spec, notes, start, confirmCost, from }) => {
       const input = { ...spec, name, ...(notes ? { notes } : {}) };
       const { spec: parsed, variants } = validSpec(input);
       checkCost(
         variants,
         await vocabSizeOf(parsed.dataset),
-        backend ?? ctx.backend,
+        ctx.lab.backend, // training runs on the lab's backend
         confirmCost,
-        ctx.maxGroupSize,
+        ctx.lab.maxGroupSize,
       );
       let parent: ParentRef | null = null;
       if (from) {
@@ -257,11 +260,13 @@ export function experimentHandlers(
 
     deleteExperiment: ({ id }) => {
       requireExperiment(ctx, id);
-      const active = ctx.runner.active;
-      if (active?.experimentId === id || ctx.runner.queued.includes(id))
+      const busy = ctx.lab.busy(id);
+      if (busy)
         throw new ApiFailure(
           'conflict',
-          'The experiment is training; cancel it first, then delete it.',
+          busy === 'training'
+            ? 'The experiment is training; cancel it first, then delete it.'
+            : 'The experiment is being analysed; delete it when the analysis is done.',
         );
       refuseIfTrainingElsewhere(store.runs.listByExperiment(id), ' first, then delete it');
       store.experiments.delete(id);
@@ -272,8 +277,13 @@ export function experimentHandlers(
     deleteRun: ({ id }) => {
       const run = store.runs.get(id);
       if (!run) throw notFound('Run', String(id));
-      if (run.status === 'running' && ctx.runner.active?.experimentId === run.experimentId)
+      if (run.status === 'running' && ctx.lab.trainingState(run.experimentId))
         throw new ApiFailure('conflict', 'The run is training; cancel it first, then delete it.');
+      if (ctx.lab.busy(run.experimentId) === 'analysing')
+        throw new ApiFailure(
+          'conflict',
+          'Its experiment is being analysed; delete the run when the analysis is done.',
+        );
       refuseIfTrainingElsewhere([run], ' first, then delete it');
       // An analysis over several runs means nothing without one of them: it goes too.
       store.transaction(() => {

@@ -112,7 +112,7 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
       backend: { ...ctx.backendStatus },
       host: ctx.host === 'electron' ? 'electron' : 'serve',
       storage: (({ storeBytes, freeBytes, warning }) => ({ storeBytes, freeBytes, warning }))(
-        storeDiskUsage(ctx.dbPath),
+        storeDiskUsage(ctx.store.path),
       ),
     }),
   };

@@ -1,4 +1,7 @@
-/** Run operations: list, metrics (downsampled with envelope), pause / resume / cancel. */
+/**
+ * Run operations: list, metrics (downsampled with envelope), and pause / resume / cancel
+ * through the lab service (which also holds a queued experiment when it is paused).
+ */
 import type { Handlers } from '../dispatcher';
 import { downsampleEnvelope } from '../downsample';
 import { ApiFailure, notFound } from '../errors';
@@ -14,7 +17,7 @@ export function runHandlers(
   Handlers,
   'listRuns' | 'getRun' | 'getMetrics' | 'pauseRuns' | 'resumeRuns' | 'cancelRuns'
 > {
-  const { store, runner } = ctx;
+  const { store, lab } = ctx;
 
   const requireExperiment = (id: number) => {
     if (!store.experiments.get(id)) throw notFound('Experiment', String(id));
@@ -76,20 +79,21 @@ export function runHandlers(
       requireExperiment(experimentId);
       if (runIds?.length)
         throw new ApiFailure('unsupported', 'Training pauses per experiment, not per run.');
-      if (runner.active?.experimentId !== experimentId)
-        throw new ApiFailure('conflict', 'This experiment is not training now.');
-      runner.pause();
+      if (!lab.pause(experimentId))
+        throw new ApiFailure('conflict', 'This experiment is not training now, nor queued.');
+      ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },
 
     resumeRuns: async ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
-      if (runner.active?.experimentId === experimentId && runner.active.paused && !runIds?.length) {
-        runner.resume();
+      const state = lab.trainingState(experimentId);
+      if ((state === 'paused' || state === 'held') && !runIds?.length) {
+        lab.resume(experimentId);
+        ctx.events.emit({ type: 'experiments.changed' });
         return { ok: true };
       }
-      if (runner.active?.experimentId === experimentId || runner.queued.includes(experimentId))
-        throw new ApiFailure('conflict', 'This experiment is already training.');
+      if (state) throw new ApiFailure('conflict', 'This experiment is already training.');
       const resumable = store.runs
         .listByExperiment(experimentId)
         .filter(
@@ -106,8 +110,7 @@ export function runHandlers(
 
     cancelRuns: ({ experimentId, runIds }) => {
       requireExperiment(experimentId);
-      const here =
-        runner.active?.experimentId === experimentId || runner.queued.includes(experimentId);
+      const here = lab.trainingState(experimentId) !== null;
       // A single run inside a lockstep group cannot stop alone; queued ones can be dropped.
       // Runs that another process trains (the app, serve or a CLI on the same store) are its
       // to stop: saying "cancelled" here would not stop them.
@@ -119,13 +122,12 @@ export function runHandlers(
           })
         : store.runs.listByExperiment(experimentId);
       if (!here) refuseIfTrainingElsewhere(runs);
-      if (here && !runIds?.length) runner.cancel(experimentId);
+      if (here && !runIds?.length) lab.cancel(experimentId);
       else
-        for (const r of runs) {
-          if (r.status === 'queued' || r.status === 'interrupted')
-            store.runs.transition(r.id, 'cancelled', { reason: 'cancelled by the user' });
-          else if (r.status === 'running') runner.cancel(experimentId);
-        }
+        lab.cancel(
+          experimentId,
+          runs.map((r) => r.id),
+        );
       ctx.events.emit({ type: 'experiments.changed' });
       return { ok: true };
     },

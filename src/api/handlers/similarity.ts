@@ -5,7 +5,6 @@
  */
 import type { Handlers } from '../dispatcher';
 import { notFound } from '../errors';
-import { AnalysisJobs } from '../analysis-jobs';
 import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
@@ -25,7 +24,6 @@ export function similarityHandlers(
   | 'getGenerations'
 > {
   const { store } = ctx;
-  const jobs = new AnalysisJobs(ctx, ctx.backend);
 
   const load = (experimentId: number) => {
     if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
@@ -109,7 +107,13 @@ export function similarityHandlers(
     },
 
     analyzeExperiment: ({ experimentId, measures, steps, maxTokens }) => {
-      void jobs.start({ experimentId, measures, steps, maxTokens });
+      if (!store.experiments.get(experimentId)) throw notFound('Experiment', String(experimentId));
+      // Queued on the lab's workers (after its training, if it trains); progress as events.
+      ctx.lab
+        .analyze({ experimentId, measures, steps, maxTokens })
+        .catch((err: unknown) =>
+          ctx.log(`homolab: analysis of experiment ${experimentId} failed: ${String(err)}`),
+        );
       return { ok: true };
     },
 

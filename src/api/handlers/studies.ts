@@ -1,6 +1,7 @@
 /**
- * Studies (issue 7) in the app: list the built-in studies, run one in the background (its
- * training and analysis progress relayed as the usual events, its phases as study events), and
+ * Studies in the app: list the built-in studies, run one in the background (its training and
+ * analysis go through the lab service like any other, so they show in the queue and Live view;
+ * its phases arrive as study events), and
  * list and show the stored study reports. A report is re-rendered from its stored document (the
  * report module escapes every text), never taken as stored HTML: a bundle from elsewhere could
  * carry anything. The studies module is loaded on first use: it brings the training and
@@ -64,24 +65,14 @@ export function studyHandlers(
       reportId: extra.reportId ?? null,
     });
 
-  /** Relays a study's own runner and analysis progress as the lab's usual events. */
+  /**
+   * A study trains and analyses through the lab service, whose events already reach the bus
+   * (Live view, analysis progress); only its phases are the study's own.
+   */
   const relay = (e: StudyEvent) => {
-    if (e.type === 'runner') {
-      for (const ev of ctx.live.apply(e.event)) ctx.events.emit(ev);
-      if (e.event.type === 'experiment-end') ctx.events.emit({ type: 'experiments.changed' });
-    } else if (e.type === 'analysis')
-      ctx.events.emit({
-        type: 'analysis.progress',
-        experimentId: e.progress.experimentId,
-        done: Math.round(e.progress.fraction * 1000),
-        total: 1000,
-        message: e.progress.message,
-        error: null,
-      });
-    else {
-      emitStudy(e.study, e.phase, e.message);
-      ctx.events.emit({ type: 'experiments.changed' });
-    }
+    if (e.type !== 'study-phase') return;
+    emitStudy(e.study, e.phase, e.message);
+    ctx.events.emit({ type: 'experiments.changed' });
   };
 
   return {
@@ -116,15 +107,7 @@ export function studyHandlers(
         );
       }
       emitStudy(study, 'start', `starting ${getStudy(study).name} at scale '${scale}'`);
-      void runStudy(study, {
-        store: ctx.store,
-        dbPath: ctx.dbPath,
-        scale,
-        backend: ctx.backend,
-        workerFactory: ctx.workerFactory,
-        onEvent: relay,
-        origin: 'app',
-      })
+      void runStudy(study, { store: ctx.store, lab: ctx.lab, scale, onEvent: relay, origin: 'app' })
         .then((r) =>
           emitStudy(study, 'done', `report stored (${r.verdicts.length} verdicts)`, {
             done: true,

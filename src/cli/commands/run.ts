@@ -83,7 +83,8 @@ export function estimateText(est: CostEstimate): string {
   return (
     `${est.runCount} runs in ${est.groupCount} lockstep group(s); ` +
     `${fmtCount(est.parameters)} parameters in all; ${fmtCount(est.tokens)} tokens; ` +
-    `${fmtCount(est.flops)}FLOP; about ${fmtDuration(est.seconds)} on ${est.backend} (rough)`
+    `${fmtCount(est.flops)}FLOP; about ${fmtDuration(est.seconds)} on ${est.backend}` +
+    (est.calibrated ? ` (timed here, ${est.workers} worker(s))` : ' (rough)')
   );
 }
 

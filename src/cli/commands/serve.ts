@@ -15,7 +15,7 @@ import type { BackendStatus } from '../../api/types';
 import { defaultRendererDir, startServer } from '../../server/start-server';
 import { type CliIO } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
-import { type LabCommandOptions, parseBackend } from '../lab';
+import { type LabCommandOptions, parseBackend, parseWorkers } from '../lab';
 import { openBrowser } from '../open-browser';
 import { packageRoot } from '../package-root';
 import { resolveStorePath } from '../paths';
@@ -103,7 +103,15 @@ export async function serveCommand(opts: ServeOptions, io: CliIO): Promise<ExitC
   const log = (line: string) => io.stderr.write(`${line}\n`);
   let served;
   try {
-    served = await startServer({ dbPath, host: opts.host, port, backend, rendererDir, log });
+    served = await startServer({
+      dbPath,
+      host: opts.host,
+      port,
+      backend,
+      workers: parseWorkers(opts.workers),
+      rendererDir,
+      log,
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -137,7 +145,7 @@ export async function serveCommand(opts: ServeOptions, io: CliIO): Promise<ExitC
     else log(line);
   };
   const lab = served.lab;
-  const off = lab.runner.on((e) => {
+  const off = lab.service.on((e) => {
     if (e.type === 'backend') say(lab.backend);
   });
   void lab.probeBackend().then(say);

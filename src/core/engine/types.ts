@@ -7,6 +7,14 @@ export type BackendName = Exclude<BackendChoice, 'auto'>;
 /** Fastest first: the order `auto` tries them in. */
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
+/** Every choice a user can make (CLI `--backend`, the lab's setting). */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_ORDER];
+
+/** GPU backends: one device, many models stacked in lockstep; the CPU ones run one per core. */
+export function isGpuBackend(b: BackendName): boolean {
+  return b === 'tensorflow' || b === 'webgpu';
+}
+
 /** Why `auto` passed over a faster backend. */
 export interface BackendSkip {
   backend: BackendName;

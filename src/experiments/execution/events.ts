@@ -1,6 +1,8 @@
 /**
  * Events the runner publishes while it trains an experiment. The API layer forwards them to the
- * UI (IPC / WebSocket); the CLI renders them as progress bars or JSON lines.
+ * UI (IPC / WebSocket); the CLI renders them as progress bars or JSON lines. `wallMs` is a run's
+ * training wall time as its worker measures it (paused time left out; it continues from the
+ * checkpoint when a run resumes, also after an app restart).
  */
 import type { FatalKind, RunProgress } from './worker/protocol';
 
@@ -14,7 +16,7 @@ export interface ExperimentProgress {
   /** Sum of steps done over the runs of this session, and their total. */
   stepsDone: number;
   stepsTotal: number;
-  /** Aggregate throughput of the group training now. */
+  /** Aggregate throughput of every job of the session training now. */
   tokensPerSec: number;
   etaSec: number | null;
 }
@@ -28,8 +30,11 @@ export type RunnerEvent =
       runIds: number[];
       startStep: number;
       totalSteps: number;
+      wallMs: number;
+      /** The worker process training this job. */
+      pid: number | null;
     }
-  | ({ type: 'run-progress'; experimentId: number } & RunProgress)
+  | ({ type: 'run-progress'; experimentId: number; wallMs: number } & RunProgress)
   | ({ type: 'experiment-progress' } & ExperimentProgress)
   | {
       type: 'run-end';
@@ -40,6 +45,7 @@ export type RunnerEvent =
       reason: string | null;
       finalLoss: number | null;
       batchHash: string | null;
+      wallMs: number | null;
     }
   | { type: 'paused'; experimentId: number }
   | { type: 'resumed'; experimentId: number }

@@ -6,6 +6,7 @@
  */
 import type { RunRow } from '../../../db/types';
 import { runLockstepKey, storedVariant } from '../spec/create';
+import { trainFlopsPerToken } from '../spec/estimate';
 import type { RunnerStore } from './store-types';
 
 export interface PlannedJob {
@@ -60,4 +61,21 @@ export function planJobs(
 function lastCheckpointStep(store: RunnerStore, runId: number): number {
   const list = store.checkpoints.list(runId);
   return list.length ? list[list.length - 1].step : 0;
+}
+
+/** Vocabulary assumed for ordering when the spec leaves it to the tokenizer. */
+const ORDERING_VOCAB = 1024;
+
+/** Training FLOPs a job has left: what "longest" means when the pool schedules longest first. */
+function jobCost(store: RunnerStore, job: PlannedJob): number {
+  const v = storedVariant(store.runs.require(job.runIds[0]));
+  const m = { ...v.model, vocabSize: v.model.vocabSize ?? ORDERING_VOCAB };
+  const perStep = trainFlopsPerToken(m) * v.training.batchSize * m.contextLength;
+  return (job.totalSteps - job.fromStep) * job.runIds.length * perStep;
+}
+
+/** The jobs longest first (ties: by first run id), so the pool's last job is a short one. */
+export function longestFirst(store: RunnerStore, jobs: PlannedJob[]): PlannedJob[] {
+  const cost = new Map(jobs.map((j) => [j, jobCost(store, j)]));
+  return [...jobs].sort((a, b) => cost.get(b)! - cost.get(a)! || a.runIds[0] - b.runIds[0]);
 }

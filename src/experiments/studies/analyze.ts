@@ -1,10 +1,9 @@
-/** Running the lab's analysis step (run-analysis.ts) for a study, with progress relayed. */
-import {
-  analyzeExperiment,
-  type AnalyzeOptions,
-  type AnalyzeResult,
-} from '../analysis/run-analysis';
-import { ensureAnalysisBackend, phase } from './train';
+/**
+ * Running the lab's analysis step for a study through the lab service: queued with the lab's
+ * other work, computed in its worker processes, progress relayed.
+ */
+import type { AnalyzeOptions, AnalyzeResult } from '../analysis/run-analysis';
+import { phase } from './train';
 import type { StudyContext } from './types';
 
 export async function analyze(
@@ -13,15 +12,21 @@ export async function analyze(
   experimentId: number,
   opts: AnalyzeOptions,
 ): Promise<AnalyzeResult> {
-  await ensureAnalysisBackend(ctx);
   phase(
     ctx,
     study,
     'analyze',
     `analysing exp-${experimentId} (${(opts.measures ?? []).join(', ')})`,
   );
-  return analyzeExperiment(ctx.store, experimentId, {
-    ...opts,
-    onProgress: (progress) => ctx.onEvent?.({ type: 'analysis', study, progress }),
-  });
+  const { onProgress, ...options } = opts;
+  return ctx.lab.analyze(
+    { experimentId, ...options },
+    {
+      onProgress: (u) => {
+        if (!u.progress) return;
+        onProgress?.(u.progress);
+        ctx.onEvent?.({ type: 'analysis', study, progress: u.progress });
+      },
+    },
+  );
 }

@@ -1,9 +1,7 @@
 /**
- * Where a study was started, in the words its experiments and report carry: the notes name the
- * command (`homolab study …`) or the app, and the report names the backend its runs actually
- * trained on (not the 'auto' that was asked for).
+ * Where a study was started, in the words its experiments carry: their notes name the command
+ * (`homolab study …`) or the app.
  */
-import type { Store } from '../../../db/store';
 import type { ExperimentSpecInput } from '../spec/spec';
 import type { StudyContext } from './types';
 
@@ -18,12 +16,4 @@ export function withOrigin(ctx: StudyContext, spec: ExperimentSpecInput): Experi
       return `Created from the app (study ${id}, scale ${scale})`;
     }),
   };
-}
-
-/** The backends the experiments' runs trained on ('wasm', 'webgpu, wasm', …), or null. */
-export function backendsUsed(store: Store, experimentIds: readonly number[]): string | null {
-  const used = new Set<string>();
-  for (const id of experimentIds)
-    for (const r of store.runs.listByExperiment(id)) if (r.backend) used.add(r.backend);
-  return used.size ? [...used].sort().join(', ') : null;
 }

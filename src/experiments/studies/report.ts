@@ -14,7 +14,6 @@ import {
 import { finite, type Estimate } from '../stats';
 import type { Gate } from './gates';
 import type { StudyContext, StudyDefinition, StudyResult, Verdict } from './types';
-import { backendsUsed } from './origin';
 
 export const STUDY_REPORT_KIND = 'study-report';
 /** Bump when the stored report's layout changes (2: gates, the stats module's intervals). */
@@ -100,8 +99,7 @@ export function studyDocument(
     subtitle: def.question,
     meta: {
       scale: ctx.scale,
-      // What training ran on, not the 'auto' that was asked for.
-      backend: backendsUsed(ctx.store, experimentIds) ?? ctx.backend,
+      backend: ctx.lab.resolvedBackend ?? ctx.lab.backend,
       experiments: experimentIds.map((id) => `exp-${id}`).join(', '),
       created: new Date().toISOString(),
     },

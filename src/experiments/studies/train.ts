@@ -1,11 +1,10 @@
 /**
- * Training a study's experiments through the regular runner (worker process, lockstep
- * groups, checkpoints in the store), and initialising the main process's backend for the
- * analysis step.
+ * Training a study's experiments through the lab service (its queue, its worker pool, its
+ * backend), so study training shows in the lab's Live view and obeys pause and cancel; and
+ * initialising this process's backend for analysis code a study runs itself.
  */
 import { initBackend } from '../../core/engine';
 import { createExperiment, type CreatedExperiment } from '../spec/create';
-import { ExperimentRunner } from '../execution/runner';
 import type { ExperimentSpecInput } from '../spec/spec';
 import type { StudyContext } from './types';
 import { withOrigin } from './origin';
@@ -16,15 +15,13 @@ export async function trainExperiment(
   study: string,
   experimentId: number,
 ): Promise<void> {
-  const runner = new ExperimentRunner({
-    store: ctx.store,
-    dbPath: ctx.dbPath,
-    workerFactory: ctx.workerFactory,
-    backend: ctx.backend,
+  const off = ctx.lab.on((event) => {
+    if (event.type !== 'analysis' && event.type !== 'status' && event.experimentId === experimentId)
+      ctx.onEvent?.({ type: 'runner', study, event });
   });
-  const off = runner.on((event) => ctx.onEvent?.({ type: 'runner', study, event }));
   try {
-    const outcome = await runner.start(experimentId);
+    // The study analyses with its own options: no automatic analysis in between.
+    const outcome = await ctx.lab.train(experimentId, { analyze: false });
     if (outcome.status !== 'completed')
       throw new Error(
         `training of exp-${experimentId} ended '${outcome.status}'${outcome.message ? `: ${outcome.message}` : ''} (runs: ${JSON.stringify(outcome.counts)})`,
@@ -53,9 +50,12 @@ export async function createAndTrain(
 
 let backendReady: Promise<unknown> | null = null;
 
-/** The analysis runs models in this process: set its tfjs backend up once. */
+/**
+ * For analysis code a study runs in this process: the lab's backend (as its workers resolved
+ * it), set up once.
+ */
 export function ensureAnalysisBackend(ctx: StudyContext): Promise<unknown> {
-  backendReady ??= initBackend(ctx.backend).catch((e: unknown) => {
+  backendReady ??= initBackend(ctx.lab.resolvedBackend ?? ctx.lab.backend).catch((e: unknown) => {
     backendReady = null;
     throw e;
   });

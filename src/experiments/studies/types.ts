@@ -7,8 +7,7 @@ import type { Store } from '../../../db/store';
 import type { ReportDocument, VerdictStatus } from '../../reports';
 import type { AnalysisProgress } from '../analysis/run-analysis';
 import type { RunnerEvent } from '../execution/events';
-import type { WorkerHostFactory } from '../execution/worker/host';
-import type { BackendChoice } from '../execution/worker/protocol';
+import type { LabService } from '../execution/lab-service';
 import type { Gate } from './gates';
 
 /**
@@ -39,11 +38,12 @@ export type StudyEvent =
 
 export interface StudyContext {
   store: Store;
-  /** The store's file (the training worker opens its own connection). */
-  dbPath: string;
+  /**
+   * The lab: studies train and analyse through it (train.ts, analyze.ts), so their work is in
+   * the lab's queue and Live view, on its workers and backend, and obeys pause and cancel.
+   */
+  lab: LabService;
   scale: StudyScale;
-  backend: BackendChoice;
-  workerFactory: WorkerHostFactory;
   onEvent?: (e: StudyEvent) => void;
   /** Seed of the statistics' Monte Carlo stream (src/experiments/stats/stream.ts). */
   statsSeed?: number;

@@ -1,5 +1,5 @@
 /**
- * The runner with a real worker process and a real store: pause (no steps while paused, runs
+ * The runner with real worker processes and a real store: pause (no steps while paused, runs
  * stay running), resume, cancel; an unavailable backend ends the session with a fatal outcome
  * and leaves the runs queued.
  */
@@ -46,17 +46,24 @@ describe('ExperimentRunner', () => {
     const events: RunnerEvent[] = [];
     runner.on((e) => events.push(e));
     const done = runner.start(experiment.id);
-    expect(runner.active).toEqual({ experimentId: experiment.id, paused: false });
+    expect(runner.state(experiment.id)).toBe('running');
 
-    await waitFor(events, (e) => e.type === 'run-progress');
-    runner.pause();
-    await waitFor(events, (e) => e.type === 'paused');
+    // Every run training (two workers on a 2-core machine, else one stacked job).
+    await waitFor(events, () =>
+      runs.every((r) => events.some((e) => e.type === 'run-progress' && e.runId === r.id)),
+    );
+    runner.pause(experiment.id);
+    // Every worker training a job of it says so (a job starting later starts paused).
+    await waitFor(events, () => {
+      const jobs = events.filter((e) => e.type === 'group-start').length;
+      return events.filter((e) => e.type === 'paused').length >= jobs;
+    });
     const n = events.length;
     await new Promise((r) => setTimeout(r, 800));
     expect(events.slice(n).filter((e) => e.type === 'run-progress')).toEqual([]);
     expect(runs.map((r) => store.runs.require(r.id).status)).toEqual(['running', 'running']);
 
-    runner.resume();
+    runner.resume(experiment.id);
     await waitFor(events, (e) => e.type === 'resumed');
     const m = events.length;
     await waitFor(events, (e) => e.type === 'run-progress', m);
@@ -64,13 +71,16 @@ describe('ExperimentRunner', () => {
     runner.cancel(experiment.id);
     const outcome = await done;
     expect(outcome.status).toBe('cancelled');
-    expect(outcome.counts.cancelled).toBe(2);
     for (const r of runs) {
       const row = store.runs.require(r.id);
-      expect(row.status).toBe('cancelled');
-      expect(row.statusReason).toBe('cancelled by the user');
+      expect([row.status, row.statusReason, row.error]).toEqual([
+        'cancelled',
+        'cancelled by the user',
+        null,
+      ]);
     }
-    expect(runner.active).toBeNull();
+    expect(outcome.counts.cancelled).toBe(2);
+    expect(runner.state(experiment.id)).toBeNull();
     expect(events.at(-1)).toMatchObject({
       type: 'experiment-end',
       outcome: { status: 'cancelled' },

@@ -1,10 +1,10 @@
-/** A study's experiments say who started it; its report names the backends its runs used. */
+/** A study's experiments say who started it. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/store';
-import { backendsUsed, withOrigin } from '../../../src/experiments/studies/origin';
+import { withOrigin } from '../../../src/experiments/studies/origin';
 import type { StudyContext } from '../../../src/experiments/studies/types';
 
 const dir = mkdtempSync(join(tmpdir(), 'homolab-origin-'));
@@ -29,20 +29,5 @@ describe('study origin', () => {
     );
     expect(withOrigin(ctx(), spec).notes).toBe(spec.notes);
     expect(withOrigin(ctx('cli'), spec)).toBe(spec);
-  });
-
-  it('lists the backends the runs trained on', () => {
-    const e = store.experiments.create({ name: 'e', spec: {} });
-    expect(backendsUsed(store, [e.id])).toBeNull();
-    for (const backend of ['wasm', 'webgpu', 'wasm', ''])
-      store.runs.create({
-        experimentId: e.id,
-        name: 'r',
-        variant: {},
-        initSeed: 0,
-        dataSeed: 0,
-        backend,
-      });
-    expect(backendsUsed(store, [e.id])).toBe('wasm, webgpu');
   });
 });

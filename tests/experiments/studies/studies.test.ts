@@ -6,11 +6,9 @@
  * verdicts in the report JSON. A study report and `compareExperiments` on the same experiment
  * give the same interval for the same quantity.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../db/store';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main';
 import { compareExperiments } from '../../../src/experiments/compare';
 import { pairwiseMean, subMatrix } from '../../../src/experiments/stats';
@@ -21,21 +19,12 @@ import {
   type StudyContext,
 } from '../../../src/experiments/studies';
 import { heldOut, modelMatrix } from '../../../src/experiments/studies/read';
-import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
+import { studyLab } from './study-lab';
 
-const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-'));
-const dbPath = join(dir, 'lab.sqlite');
-const store = openStore(dbPath);
-afterAll(() => store.close());
+const { dir, dbPath, store, lab } = studyLab('homolab-studies-');
 
-const ctx: StudyContext = {
-  store,
-  dbPath,
-  scale: 'test',
-  backend: 'wasm',
-  workerFactory: nodeWorkerFactory(),
-};
+const ctx: StudyContext = { store, lab, scale: 'test' };
 
 type Data = Record<string, unknown>;
 type Gates = { name: string; passed: boolean; detail: string; runId?: number }[];

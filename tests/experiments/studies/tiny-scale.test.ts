@@ -6,31 +6,18 @@
  * runs that did not learn is the defect this guards against). The `test`-scale suite next to
  * this one checks the numbers against the store's rows in detail, at a fraction of the cost.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../db/store';
+import { describe, expect, it } from 'vitest';
 import { listStudyReports, runStudy, STUDIES } from '../../../src/experiments/studies';
-import { nodeWorkerFactory } from '../../../src/experiments/execution/worker/node-host';
 import { extractReportData } from '../../../src/reports';
+import { studyLab } from './study-lab';
 
-const dir = mkdtempSync(join(tmpdir(), 'homolab-studies-tiny-'));
-const dbPath = join(dir, 'lab.sqlite');
-const store = openStore(dbPath);
-afterAll(() => store.close());
+const { store, lab } = studyLab('homolab-studies-tiny-');
 
 describe('studies at the tiny scale (wasm)', () => {
   it.each(STUDIES.map((s) => s.id))(
     '%s runs end to end and stores its report',
     async (id) => {
-      const r = await runStudy(id, {
-        store,
-        dbPath,
-        scale: 'tiny',
-        backend: 'wasm',
-        workerFactory: nodeWorkerFactory(),
-      });
+      const r = await runStudy(id, { store, lab, scale: 'tiny' });
       expect(r.scale).toBe('tiny');
       expect(r.runIds.length).toBeGreaterThanOrEqual(2);
       for (const runId of r.runIds) expect(store.runs.require(runId).status).toBe('completed');

@@ -1,17 +1,17 @@
 /**
- * Messages between the main side (runner) and the training worker process. Plain JSON-able
- * objects, so they cross a Node IPC channel and an Electron `utilityProcess` port unchanged.
+ * Messages between the main side (the lab service's worker pool) and a worker process. Plain
+ * JSON-able objects, so they cross a Node IPC channel and an Electron `utilityProcess` port
+ * unchanged. A worker does one thing at a time: train a lockstep job, compute one slice of an
+ * analysis, or time a few steps of a config shape (calibration for the cost estimate).
  */
+import type { ModelConfig } from '../../../core/model/config';
+import type { BackendChoice } from '../../../core/engine/types';
+import type { AnalysisProgress, AnalyzeOptions, AnalyzeResult } from '../../analysis/run-analysis';
+import type { TrainingSpec } from '../../spec/spec';
 
-/** The backend to ask the engine for. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = [
-  'auto',
-  'tensorflow',
-  'webgpu',
-  'wasm',
-  'cpu',
-];
+// The one BackendChoice type lives with the engine; re-exported for the lab's callers.
+export type { BackendChoice } from '../../../core/engine/types';
+export { BACKEND_CHOICES } from '../../../core/engine/types';
 
 /** One lockstep group to train (or continue from its runs' last checkpoints). */
 export interface TrainJob {
@@ -23,9 +23,41 @@ export interface TrainJob {
   resume: boolean;
 }
 
+/** What an analysis slice computes: `analyzeExperiment`'s options, less the callback. */
+export type AnalysisSliceOptions = Omit<AnalyzeOptions, 'onProgress'>;
+
+/** One slice of an analysis (a step × measure family), run by `analyzeExperiment`. */
+export interface AnalysisTask {
+  taskId: number;
+  experimentId: number;
+  options: AnalysisSliceOptions;
+}
+
+/** A config shape to time: `members` stacked models of `model`, trained with `training`. */
+export interface CalibrationTask {
+  taskId: number;
+  model: ModelConfig;
+  training: TrainingSpec & { steps: number };
+  members: number;
+}
+
+/** Measured on this machine and backend. */
+export interface CalibrationResult {
+  backend: string;
+  /** Median wall time of one training step of the whole stack, ms. */
+  stepMs: number;
+  /** Wall time of one evaluation batch of the whole stack, ms. */
+  evalBatchMs: number;
+  /** Steps timed (after the untimed warm-up). */
+  steps: number;
+}
+
 export type HostToWorker =
   | { type: 'init'; dbPath: string; backend: BackendChoice }
-  | { type: 'train'; job: TrainJob }
+  /** `paused`: start the job held (pause was asked before it started). */
+  | { type: 'train'; job: TrainJob; paused?: boolean }
+  | { type: 'analyze'; task: AnalysisTask }
+  | { type: 'calibrate'; task: CalibrationTask }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel'; reason?: string }
@@ -50,7 +82,15 @@ export type FatalKind = 'oom' | 'device-lost' | 'backend' | 'store-busy' | 'erro
 export type WorkerToHost =
   | { type: 'ready'; pid: number }
   | { type: 'backend'; backend: string; device: string; reason: string }
-  | { type: 'job-start'; jobId: number; runIds: number[]; startStep: number; totalSteps: number }
+  /** `wallMs`: the runs' training wall time so far (from their checkpoint when resuming). */
+  | {
+      type: 'job-start';
+      jobId: number;
+      runIds: number[];
+      startStep: number;
+      totalSteps: number;
+      wallMs: number;
+    }
   | { type: 'progress'; jobId: number; runs: RunProgress[]; wallMs: number }
   | {
       type: 'run-end';
@@ -61,9 +101,23 @@ export type WorkerToHost =
       reason: string | null;
       finalLoss: number | null;
       batchHash: string | null;
+      wallMs: number | null;
     }
   | { type: 'job-end'; jobId: number }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'fatal'; kind: FatalKind; message: string; advice: string; jobId: number | null }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'analysis-progress'; taskId: number; progress: AnalysisProgress }
+  | {
+      type: 'analysis-end';
+      taskId: number;
+      result: AnalyzeResult | null;
+      error: string | null;
+    }
+  | {
+      type: 'calibration';
+      taskId: number;
+      result: CalibrationResult | null;
+      error: string | null;
+    };

@@ -1,6 +1,7 @@
 /**
- * The training worker process: owns the compute backend and its own store connection, trains
- * the lockstep jobs the main side sends, one at a time, and reports progress. Started by a
+ * A worker process of the lab's pool: owns the compute backend and its own store connection,
+ * and does one task at a time — train a lockstep job, compute one slice of an analysis, or time
+ * a config shape for the cost estimate — reporting progress to the main side. Started by a
  * `WorkerHost` (Node child process or Electron utilityProcess).
  *
  * Failure policy: an error confined to a job's runs (bad data for this config, …) fails those
@@ -9,6 +10,8 @@
  */
 import { openStore, type Store } from '../../../../db/store';
 import { initBackend, type BackendInfo } from '../../../core/engine';
+import { runAnalysisTask } from './analysis-task';
+import { runCalibration } from './calibrate';
 import { classifyError } from './errors';
 import { parentChannel } from './parent-channel';
 import type { HostToWorker, TrainJob } from './protocol';
@@ -19,9 +22,8 @@ let store: Store | null = null;
 let backend: BackendInfo | null = null;
 let initError: unknown = null;
 let ready: Promise<void> | null = null;
-const queue: TrainJob[] = [];
-let busy = false;
-let shuttingDown = false;
+/** The task in progress (the pool sends the next one only after this one ended). */
+let busy: Promise<void> | null = null;
 
 let resumeWaiters: (() => void)[] = [];
 const control: JobControl = {
@@ -62,66 +64,57 @@ async function init(dbPath: string, choice: Parameters<typeof initBackend>[0]): 
   }
 }
 
-async function drain(): Promise<void> {
-  if (busy) return;
-  busy = true;
+/** Runs one task after init; a task that cannot run (init failed) is dropped: fatal was sent. */
+function runTask(f: (s: Store, b: BackendInfo) => Promise<void>): void {
+  const previous = busy;
+  busy = (async () => {
+    await previous;
+    await ready;
+    if (initError || !store || !backend) return;
+    await f(store, backend);
+  })().finally(() => {
+    busy = null;
+  });
+}
+
+async function train(s: Store, b: BackendInfo, job: TrainJob): Promise<void> {
   try {
-    while (queue.length && !shuttingDown) {
-      const job = queue.shift()!;
-      await ready;
-      if (initError || !store || !backend) return;
-      try {
-        await trainJob({ store, backend, send: (m) => channel.send(m), control }, job);
-      } catch (e) {
-        const c = classifyError(e);
-        const message = (e as Error).message ?? String(e);
-        if (c.kind === 'run') {
-          // Confined to this job: fail its runs that are still running, then carry on.
-          for (const id of job.runIds) {
-            const r = store.runs.get(id);
-            if (r?.status === 'running') {
-              store.runs.finish(id, 'failed', {
-                reason: message,
-                error: (e as Error).stack ?? message,
-              });
-              channel.send({
-                type: 'run-end',
-                jobId: job.jobId,
-                runId: id,
-                status: 'failed',
-                step: 0,
-                reason: message,
-                finalLoss: null,
-                batchHash: null,
-              });
-            }
-          }
-          channel.send({ type: 'job-end', jobId: job.jobId });
-        } else {
-          for (const id of job.runIds) {
-            const r = store.runs.get(id);
-            if (r?.status === 'running')
-              store.runs.transition(id, 'interrupted', { reason: `${message} — ${c.advice}` });
-          }
+    await trainJob({ store: s, backend: b, send: (m) => channel.send(m), control }, job);
+  } catch (e) {
+    const c = classifyError(e);
+    const message = (e as Error).message ?? String(e);
+    if (c.kind === 'run') {
+      // Confined to this job: fail its runs that are still running, then carry on.
+      for (const id of job.runIds) {
+        const r = s.runs.get(id);
+        if (r?.status === 'running') {
+          s.runs.finish(id, 'failed', { reason: message, error: (e as Error).stack ?? message });
           channel.send({
-            type: 'fatal',
-            kind: c.kind,
-            message,
-            advice: c.advice,
+            type: 'run-end',
             jobId: job.jobId,
+            runId: id,
+            status: 'failed',
+            step: 0,
+            reason: message,
+            finalLoss: null,
+            batchHash: null,
+            wallMs: null,
           });
-          return;
         }
       }
-      control.cancelReason = null;
+      channel.send({ type: 'job-end', jobId: job.jobId });
+    } else {
+      for (const id of job.runIds) {
+        const r = s.runs.get(id);
+        if (r?.status === 'running')
+          s.runs.transition(id, 'interrupted', { reason: `${message} — ${c.advice}` });
+      }
+      channel.send({ type: 'fatal', kind: c.kind, message, advice: c.advice, jobId: job.jobId });
     }
-  } finally {
-    busy = false;
   }
 }
 
 function shutdown(code = 0): void {
-  shuttingDown = true;
   try {
     store?.close();
   } catch {
@@ -137,8 +130,16 @@ channel.onMessage((m: HostToWorker) => {
       void ready.then(() => channel.send({ type: 'ready', pid: process.pid }));
       break;
     case 'train':
-      queue.push(m.job);
-      void drain();
+      // The job's control starts here, synchronously, so a pause sent right after is kept.
+      control.cancelReason = null;
+      control.paused = m.paused === true;
+      runTask((s, b) => train(s, b, m.job));
+      break;
+    case 'analyze':
+      runTask((s) => runAnalysisTask(s, m.task, (msg) => channel.send(msg)));
+      break;
+    case 'calibrate':
+      runTask(() => runCalibration(m.task, (msg) => channel.send(msg)));
       break;
     case 'pause':
       control.paused = true;
@@ -149,7 +150,6 @@ channel.onMessage((m: HostToWorker) => {
       break;
     case 'cancel':
       control.cancelReason = m.reason ?? 'cancelled';
-      queue.length = 0;
       wake();
       break;
     case 'shutdown':
@@ -158,12 +158,7 @@ channel.onMessage((m: HostToWorker) => {
         // Finish the current step's bookkeeping first: cancel, then exit when idle.
         control.cancelReason ??= 'worker shut down';
         wake();
-        const t = setInterval(() => {
-          if (!busy) {
-            clearInterval(t);
-            shutdown(0);
-          }
-        }, 20);
+        void busy.finally(() => shutdown(0));
       }
       break;
   }

@@ -52,7 +52,7 @@ const segmentSumLeaks = await cpuSegmentSumLeaksNaN();
 
 /** The step named by a diverged run's reason ("Training diverged at step N: …"). */
 function divergedStep(run: RunRow): number {
-  expect(run.status).toBe('diverged');
+  expect(run.status, `run ${run.id}: ${run.statusReason}`).toBe('diverged');
   const m = /^Training diverged at step (\d+): .*\(init seed (\d+)\)/.exec(run.statusReason ?? '');
   expect(m, `reason: ${run.statusReason}`).not.toBeNull();
   expect(Number(m![2])).toBe(run.initSeed);
@@ -84,7 +84,7 @@ function expectDivergedRecord(run: RunRow, d: number): void {
 
 /** What the store must hold for a run that trained all `steps` steps. */
 function expectCompletedRecord(run: RunRow, steps: number): void {
-  expect(run.status).toBe('completed');
+  expect(run.status, `run ${run.id}: ${run.statusReason}`).toBe('completed');
   expect(allMetricSteps(store, run.id).at(-1)).toBe(steps);
   const loss = seriesOf(store, run.id, 'loss');
   expect([...loss.keys()]).toEqual(stepsTo(steps));
