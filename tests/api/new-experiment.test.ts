@@ -85,6 +85,9 @@ describe('cost gate, as the form shows it', () => {
     s.model = { ...(s.model as object), dModel: 16384, dFF: 65536, nLayers: 24, nHeads: 2 };
     const e = await call('estimateCost', { spec: s });
     expect(e.fits).toBe(false);
+    // Not timed on a worker: calibrating what cannot fit would allocate it.
+    expect(e.calibrated).toBe(false);
+    expect((await call('getLabStatus', {})).workers.alive).toBe(0);
     expect(e.issues).toContainEqual(
       expect.objectContaining({ path: 'model.dModel', code: 'memory_parameters' }),
     );

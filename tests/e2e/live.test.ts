@@ -17,6 +17,8 @@ describe.skipIf(!!missing)('Live', () => {
 
   beforeAll(async () => {
     f = await openLab();
+    // One worker, whatever the machine's cores: the second experiment must queue behind the first.
+    await f.call('updateLabSettings', { workers: 1 });
     // Long enough to pause and resume (tiny steps take ~40 ms here); cancelled at the end.
     long = (
       await f.call('createExperiment', {
@@ -47,7 +49,10 @@ describe.skipIf(!!missing)('Live', () => {
     await f.open(`#/live/${queued}`);
     const reason = f.page.getByTestId('wait-reason').first();
     await reason.waitFor();
-    expect(await reason.textContent()).toMatch(/waiting for “Long sweep” to finish training/);
+    // Behind the long sweep, which holds the one worker.
+    expect(await reason.textContent()).toMatch(
+      /waiting for (a free worker \(\d+ of \d+ busy\)|“Long sweep” to finish training)/,
+    );
   });
 
   it('resumes a paused experiment from the toolbar and per run, also after a reload', async () => {
@@ -105,9 +110,8 @@ describe.skipIf(!!missing)('Live', () => {
     await expect.poll(() => chart.getAttribute('data-series-count')).toBe('3');
   });
 
-  // Holding a queued experiment is the lab service's part (pause before it starts); enable when
-  // it lands: the UI already offers Pause for a queued experiment.
-  it.skip('holds a queued experiment that is paused before it starts', async () => {
+  // Pause on a queued experiment holds it: it stays paused when the queue frees, untrained.
+  it('holds a queued experiment that is paused before it starts', async () => {
     const a = (
       await f.call('createExperiment', {
         name: 'Blocker',

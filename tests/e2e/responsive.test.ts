@@ -9,8 +9,6 @@ import { chromiumMissing } from './browser';
 import { analysisEnded, openLab, tinySpec, train, type LabFixture } from './lab-fixture';
 
 const missing = chromiumMissing();
-/** Set when analysis runs in worker processes (then this test runs). */
-const ANALYSIS_IN_WORKERS = false;
 const MEASURES = [
   'linear-cka',
   'debiased-cka',
@@ -24,9 +22,9 @@ const MEASURES = [
   'error-consistency',
 ] as const;
 
-// Enabled when analysis runs in worker processes (the lab service); in the serving process it
-// blocks requests for up to tens of seconds at times, which is what this test catches.
-describe.skipIf(!!missing || !ANALYSIS_IN_WORKERS)('Responsiveness during analysis', () => {
+// Analysis in the serving process blocked requests for tens of seconds at times; the lab
+// service runs it in worker processes, which is what this test holds to.
+describe.skipIf(!!missing)('Responsiveness during analysis', () => {
   let f: LabFixture;
   let heavy: number;
   beforeAll(async () => {

@@ -50,9 +50,8 @@ describe.skipIf(!!missing)('Similarity', () => {
     expect(labels.some((l) => l.includes(' ~ '))).toBe(false);
   });
 
-  // The lab service analyses an experiment when its training ends (a setting turns it off);
-  // enable when that lands on main.
-  it.skip('analyses an experiment by itself when its training ends, with progress', async () => {
+  // The lab service analyses an experiment when its training ends (a setting turns it off).
+  it('analyses an experiment by itself when its training ends, with progress', async () => {
     const e = await f.call('createExperiment', {
       name: 'Auto-analysed',
       spec: tinySpec({ analysis: { measures: ['linear-cka'] } }),

@@ -207,6 +207,10 @@ export const en = {
   'reason.group': 'waiting for the runs before it (one group trains at a time)',
   'reason.paused': 'the experiment is paused; resume it to continue',
   'reason.not_started': 'not started: press Start (or Resume) to train it',
+  'reason.worker': 'waiting for a free worker ({busy} of {size} busy)',
+  'reason.memory': 'waiting for memory: a worker needs about {need}, {free} is free',
+  'reason.starting': 'starting a training worker',
+  'reason.analysis': 'waiting for the analysis queued before it',
   'note.roughTime':
     'time from a rough throughput model for {backend} ({source}); evaluation, checkpoints and analysis not included',
   'note.autoBackend': 'backend auto: time shown for wasm, the usual CPU choice',

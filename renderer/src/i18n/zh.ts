@@ -206,6 +206,10 @@ export const zh: Record<MessageKey, string> = {
   'reason.group': '等待之前的运行（一次训练一组）',
   'reason.paused': '实验已暂停；继续后才会训练',
   'reason.not_started': '尚未开始：点击“开始”（或“继续”）进行训练',
+  'reason.worker': '等待空闲的工作进程（{busy}/{size} 个忙碌）',
+  'reason.memory': '等待内存：一个工作进程约需 {need}，当前可用 {free}',
+  'reason.starting': '正在启动训练工作进程',
+  'reason.analysis': '等待排在前面的分析完成',
   'note.roughTime': '时间来自 {backend} 的粗略吞吐模型（{source}）；不含评估、检查点和分析',
   'note.autoBackend': '后端为 auto：按 wasm（常用的 CPU 后端）估算时间',
   'note.intervals':
