@@ -71,7 +71,7 @@ try {
     );
 
   const nav0 = Date.now();
-  await page.goto(`${origin}/#/compare/${expId}`);
+  await page.goto(`${origin}/#/runs/${expId}`);
   await page.waitForFunction(
     (n) => {
       const el = document.querySelector('.chart-box');
@@ -110,8 +110,8 @@ try {
   // the median is what dragging the slider feels like on a shared, noisy machine.
   for (const v of ['0.3', '0.8', '0.95', '0.5', '0.7', '0', '0.6', '0.9', '0.4', '0.85', '0.65'])
     smoothing.push(await timeChange('[data-testid="smoothing"]', 'range', v));
-  const groupMs = await timeChange('[data-testid="group-seeds"]', 'check', '');
-  const ungroupMs = await timeChange('[data-testid="group-seeds"]', 'check', '');
+  const groupMs = await timeChange('[data-testid="group-by"]', 'select', 'seeds');
+  const ungroupMs = await timeChange('[data-testid="group-by"]', 'select', '');
   const xAxisStart = Date.now();
   await page.selectOption('[data-testid="x-axis"]', 'tokens');
   await page.waitForFunction(

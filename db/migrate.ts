@@ -46,9 +46,22 @@ export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** Versions recorded in `schema_migrations`, or null when the table does not exist yet. */
+function recordedVersions(db: Database.Database): Set<number> | null {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return null;
+  const rows = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
+  return new Set(rows);
+}
+
 /**
- * Applies every migration newer than the file's version, in order. Returns the versions applied.
- * Throws SchemaTooNewError for files written by a newer build, MigrationError when one fails.
+ * Applies, in order, every migration the file has not had: those newer than its version, and a
+ * lower one it never recorded (branches developed side by side can land a lower version after a
+ * higher one: a store already at the higher version still gets it). Returns the versions
+ * applied. Throws SchemaTooNewError for files written by a newer build, MigrationError when one
+ * fails.
  */
 export function migrate(
   db: Database.Database,
@@ -63,12 +76,16 @@ export function migrate(
   const current = schemaVersion(db);
   if (current > latest) throw new SchemaTooNewError(current, latest);
 
+  const recorded = recordedVersions(db);
+  /** Done: recorded (or, in a file without the record, at or below its version). */
+  const done = (version: number, rec: Set<number> | null, at: number) =>
+    rec ? rec.has(version) : version <= at;
   const applied: number[] = [];
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    if (done(m.version, recorded, current)) continue;
     const step = db.transaction((): boolean => {
       // Another process may have migrated while we waited for the write lock.
-      if (schemaVersion(db) >= m.version) return false;
+      if (done(m.version, recordedVersions(db), schemaVersion(db))) return false;
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
       m.up(db);
@@ -77,8 +94,9 @@ export function migrate(
         m.name,
         now(),
       );
-      // PRAGMA does not take bound parameters; version is an integer we control.
-      db.pragma(`user_version = ${Math.trunc(m.version)}`);
+      // PRAGMA does not take bound parameters; version is an integer we control. A lower
+      // version applied late leaves the file's (higher) version as it is.
+      db.pragma(`user_version = ${Math.trunc(Math.max(m.version, schemaVersion(db)))}`);
       return true;
     });
     let ran: boolean;

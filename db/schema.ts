@@ -188,6 +188,14 @@ UPDATE runs
  WHERE json_extract(variant, '$.parent.runId') IN (SELECT id FROM runs);
 `;
 
+// Tags and notes on runs, as researchers keep them in W&B or MLflow: tags are a JSON array of
+// strings (a run has a handful; filtering happens in the UI), notes are free text. It reached
+// main after v5: stores already at v5 get it too (migrate.ts applies every missing version).
+const V4 = `
+ALTER TABLE runs ADD COLUMN tags  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags));
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+`;
+
 /**
  * v5: imports are written in short chunks under a staging id (bundle/import.ts) and made
  * visible in one short final transaction, so a large import never holds the write lock for
@@ -222,6 +230,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
   { version: 2, name: 'saved comparisons table', up: (db) => db.exec(V2) },
   { version: 3, name: 'run lineage (parent run and step)', up: (db) => db.exec(V3) },
+  { version: 4, name: 'run tags and notes', up: (db) => db.exec(V4) },
   { version: 5, name: 'staged imports; lock failures resumable', up: (db) => db.exec(V5) },
 ];
 

@@ -111,6 +111,10 @@ export interface RunRow {
   parentRunId: number | null;
   /** That checkpoint's step; null without a parent. */
   parentStep: number | null;
+  /** The user's labels for the run (e.g. 'baseline', 'lr-sweep'), in the order given. */
+  tags: string[];
+  /** The user's free-text notes on the run. */
+  notes: string;
 }
 
 /** One scalar measurement. `value` may be NaN or ±Infinity (diverged runs). */

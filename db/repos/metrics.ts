@@ -63,6 +63,8 @@ export interface MetricsRepo {
   downsample(runId: number, name: string, buckets: number, range?: StepRange): DownsampledSeries;
   /** The point with the largest step, if any. */
   last(runId: number, name: string): MetricPoint | undefined;
+  /** The point with the smallest finite value (the best loss), or undefined when none. */
+  best(runId: number, name: string): MetricPoint | undefined;
   /** Deletes a run's points with step > `step` (resume from a checkpoint). Returns rows deleted. */
   discardAfter(runId: number, step: number): number;
   /** Number of stored points (of one run, or all). */
@@ -257,6 +259,12 @@ export function createMetricsRepo({ db, retry }: RepoContext): MetricsRepo {
     `SELECT step, tokens, wall_ms, value FROM metrics
      WHERE run_id = ? AND name_id = ? ORDER BY step DESC LIMIT 1`,
   );
+  // NaN is stored as NULL and min() skips NULLs; ±Infinity are excluded by the bounds.
+  const bestStmt = db.prepare(
+    `SELECT step, tokens, wall_ms, value FROM metrics
+     WHERE run_id = ? AND name_id = ? AND value > -9e999 AND value < 9e999
+     ORDER BY value ASC, step ASC LIMIT 1`,
+  );
   const discard = db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?');
   const countAll = db.prepare('SELECT count(*) FROM metrics').pluck();
   const countRun = db.prepare('SELECT count(*) FROM metrics WHERE run_id = ?').pluck();
@@ -401,6 +409,15 @@ export function createMetricsRepo({ db, retry }: RepoContext): MetricsRepo {
           wallMs: r.wall_ms,
           value: fromDb(r.value),
         }
+      );
+    },
+    best(runId, name) {
+      const id = names.lookup(name);
+      if (id === undefined) return undefined;
+      const r = bestStmt.get(runId, id) as
+        { step: number; tokens: number; wall_ms: number; value: number } | undefined;
+      return (
+        r && { runId, name, step: r.step, tokens: r.tokens, wallMs: r.wall_ms, value: r.value }
       );
     },
     discardAfter(runId, step) {

@@ -30,6 +30,8 @@ interface Raw {
   owner_host: string | null;
   parent_run_id: number | null;
   parent_step: number | null;
+  tags: string;
+  notes: string;
 }
 
 function toRow(r: Raw): RunRow {
@@ -56,6 +58,8 @@ function toRow(r: Raw): RunRow {
     ownerHost: r.owner_host,
     parentRunId: r.parent_run_id,
     parentStep: r.parent_step,
+    tags: fromJsonText<string[]>(r.tags),
+    notes: r.notes,
   };
 }
 
@@ -111,6 +115,8 @@ export interface RunsRepo {
     id: number,
     patch: Partial<Pick<RunInput, 'name' | 'backend' | 'device' | 'versions' | 'datasetId'>>,
   ): RunRow;
+  /** Replaces the user's tags and/or notes of a run (whatever its status). */
+  annotate(id: number, patch: { tags?: readonly string[]; notes?: string }): RunRow;
   /**
    * Moves a run to `to` if the lifecycle allows it (else InvalidTransitionError), atomically.
    * Going to running records the owner (pid, host) and a first heartbeat; leaving running
@@ -149,6 +155,7 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
   const upd = db.prepare(
     'UPDATE runs SET name = ?, backend = ?, device = ?, versions = ?, dataset_id = ? WHERE id = ?',
   );
+  const setNotes = db.prepare('UPDATE runs SET tags = ?, notes = ? WHERE id = ?');
   const setState = db.prepare(
     `UPDATE runs SET status = @status, status_reason = @reason, error = @error,
        started_at = @startedAt, ended_at = @endedAt, heartbeat_at = @heartbeatAt,
@@ -226,6 +233,15 @@ export function createRunsRepo({ db, now, retry }: RepoContext): RunsRepo {
             );
           })
           .immediate(),
+      );
+      return repo.require(id);
+    },
+    annotate(id, patch) {
+      const cur = repo.require(id);
+      setNotes.run(
+        toJsonText([...(patch.tags ?? cur.tags)], 'run tags'),
+        patch.notes ?? cur.notes,
+        id,
       );
       return repo.require(id);
     },

@@ -142,13 +142,25 @@ export const contract = {
   ),
 
   uploadCorpus: op<{ path: string; bytes: number }>()(
-    'Stores an uploaded .txt/.jsonl corpus in the lab folder; returns the path for a text-file dataset.',
+    'Stores an uploaded .txt/.jsonl corpus in the lab folder after checking it as the CLI does (UTF-8, JSONL lines); returns the path for a text-file dataset.',
     z
       .object({
         filename: z.string().min(1).max(300),
-        content: z.string().max(256 * 1024 * 1024),
+        /** The file as text (already decoded), or */
+        content: z
+          .string()
+          .max(256 * 1024 * 1024)
+          .optional(),
+        /** its bytes, base64: checked as UTF-8 here, exactly as `homolab run` checks a file. */
+        base64: z
+          .string()
+          .max(Math.ceil((256 * 1024 * 1024) / 3) * 4)
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((v) => (v.content === undefined) !== (v.base64 === undefined), {
+        message: 'give content or base64',
+      }),
   ),
 
   // ---- runs --------------------------------------------------------------------------------
@@ -182,6 +194,16 @@ export const contract = {
   cancelRuns: op<T.Ack>()(
     'Cancels runs; finished ones are kept.',
     z.object({ experimentId: id, runIds: z.array(id).optional() }).strict(),
+  ),
+  annotateRun: op<T.RunSummary>()(
+    'Replaces the tags and/or the notes of a run.',
+    z
+      .object({
+        id,
+        tags: z.array(z.string().trim().min(1).max(64)).max(32).optional(),
+        notes: z.string().max(20_000).optional(),
+      })
+      .strict(),
   ),
 
   // ---- similarity --------------------------------------------------------------------------
@@ -354,6 +376,7 @@ export {
   MEASURE_IDS,
   COMPARISON_MEASURE_IDS,
   OUTPUT_MEASURE_IDS,
+  isMeasureId,
   type MeasureId,
   type MeasureEntry,
   type ComparisonMeasureId,
@@ -403,9 +426,20 @@ export interface ApiError {
   code: ApiErrorCode;
   message: string;
   /** For invalid_input, over_capacity and needs_confirmation: one entry per field. */
-  issues?: { path: string; message: string }[];
+  issues?: ApiIssue[];
   /** For internal errors: the id under which the details were logged. */
   errorId?: string;
+}
+
+/**
+ * One bad field: its path (e.g. `spec.model.dModel`), the problem in English, and a stable code
+ * with params (src/experiments/spec/spec-errors.ts) so the app can say it in the user's language.
+ */
+export interface ApiIssue {
+  path: string;
+  message: string;
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /** The envelope every transport carries. */

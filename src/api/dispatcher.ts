@@ -7,12 +7,14 @@
 import { z } from 'zod';
 import {
   contract,
+  type ApiIssue,
   type ApiResponse,
   type OperationName,
   type OpOutput,
   type OpParsed,
 } from './contract';
 import { internalError, knownFailure, newErrorId } from './errors';
+import { humanIssue } from '../experiments/spec/spec-errors';
 
 /** Who is calling; handlers may use it to refuse host-only operations (e.g. native dialogs). */
 export interface CallContext {
@@ -33,11 +35,11 @@ export interface Dispatcher {
 const isOperation = (name: string): name is OperationName =>
   Object.prototype.hasOwnProperty.call(contract, name);
 
-/** Turns zod issues into `{ path, message }` pairs that name the field. */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+/** Turns zod issues into issues that name the field and say the problem in words. */
+export function describeIssues(error: z.ZodError): ApiIssue[] {
   return error.issues.map((i) => ({
     path: i.path.map(String).join('.') || '(input)',
-    message: i.message,
+    ...humanIssue(i),
   }));
 }
 

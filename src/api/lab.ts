@@ -19,6 +19,7 @@ import { browserHostFiles, type HostFileHandlers } from './handlers/host-files';
 import { labHandlers, labStatusOf } from './handlers/lab-status';
 import { optionHandlers } from './handlers/options';
 import { runHandlers } from './handlers/runs';
+import { runNoteHandlers } from './handlers/run-notes';
 import { similarityHandlers } from './handlers/similarity';
 import { studyHandlers } from './handlers/studies';
 import { transferHandlers } from './handlers/transfer';
@@ -158,6 +159,7 @@ export function createLab(opts: CreateLabOptions): Lab {
     ...optionHandlers(ctx),
     ...experimentHandlers(ctx),
     ...runHandlers(ctx),
+    ...runNoteHandlers(ctx),
     ...similarityHandlers(ctx),
     ...transferHandlers(ctx),
     ...compareHandlers(ctx),

@@ -6,7 +6,7 @@
 import type { ExperimentRow, RunRow } from '../../db/types';
 import type { LabContext } from './lab-context';
 import { resolveMetricName } from './metric-names';
-import type { ExperimentStatus, ExperimentSummary, RunStatus, RunSummary } from './types';
+import type { ExperimentStatus, ExperimentSummary, Reason, RunStatus, RunSummary } from './types';
 
 type Flat = Record<string, string | number | boolean | null>;
 
@@ -40,6 +40,56 @@ export function totalStepsOf(run: RunRow): number {
   return 0;
 }
 
+/** The codes of `waitReason` (the app words each one). */
+export const WAIT_REASON_CODES = [
+  'paused',
+  'group',
+  'queue',
+  'not_started',
+  'worker',
+  'memory',
+  'starting',
+  'analysis',
+] as const;
+
+/**
+ * The lab service's reason for a wait (English, as the CLI prints it) with a code and params,
+ * so the app can word it; a reason not known here keeps its words (code 'other').
+ */
+export function reasonOf(ctx: LabContext, text: string): Reason {
+  const worker = /^waiting for a free worker \((\d+) of (\d+) busy\)/.exec(text);
+  if (worker)
+    return { code: 'worker', message: text, params: { busy: +worker[1], size: +worker[2] } };
+  const memory = /^waiting for memory: a worker needs about (.+), (.+) is free/.exec(text);
+  if (memory)
+    return { code: 'memory', message: text, params: { need: memory[1], free: memory[2] } };
+  if (/^starting a worker/.test(text)) return { code: 'starting', message: text };
+  const exp = /^waiting for exp-(\d+) to finish training/.exec(text);
+  if (exp) {
+    const name = ctx.store.experiments.get(Number(exp[1]))?.name ?? `exp-${exp[1]}`;
+    return { code: 'queue', message: `waiting for “${name}” to finish training`, params: { name } };
+  }
+  if (/^waiting for the analysis before it/.test(text)) return { code: 'analysis', message: text };
+  if (/^held\b|^paused\b/.test(text))
+    return { code: 'paused', message: 'the experiment is paused; resume it to continue' };
+  return { code: 'other', message: text };
+}
+
+/** Why a queued run is not training yet, from the lab's queue. */
+export function waitReason(ctx: LabContext, run: RunRow): Reason | null {
+  if (run.status !== 'queued') return null;
+  const t = ctx.lab.status().training.find((x) => x.experimentId === run.experimentId);
+  if (!t)
+    return { code: 'not_started', message: 'not started: press Start (or Resume) to train it' };
+  if (t.state === 'paused' || t.state === 'held')
+    return { code: 'paused', message: 'the experiment is paused; resume it to continue' };
+  if (t.reason) return reasonOf(ctx, t.reason);
+  return {
+    code: 'group',
+    message: 'waiting for the runs of this experiment before it (one group trains at a time)',
+  };
+}
+
 function storedBatchHash(ctx: LabContext, runId: number): string | null {
   const hash = ctx.store.checkpoints.latestMeta(runId)?.batchHash;
   return typeof hash === 'string' ? hash : null;
@@ -53,6 +103,7 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const evalName = resolveMetricName('evalLoss', names);
   const lastLoss = lossName ? store.metrics.last(run.id, lossName) : undefined;
   const lastEval = evalName ? store.metrics.last(run.id, evalName) : undefined;
+  const best = lossName ? store.metrics.best(run.id, lossName) : undefined;
   const l = live.runs.get(run.id);
   const totalSteps = l?.totalSteps ?? totalStepsOf(run);
   const running = run.status === 'running';
@@ -60,6 +111,12 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
   const status: RunStatus = paused ? 'paused' : run.status;
   const step =
     running && l ? l.step : run.status === 'completed' ? totalSteps : (lastLoss?.step ?? 0);
+  const tokensSeen = running && l ? l.tokens : (lastLoss?.tokens ?? 0);
+  const wallTimeMs =
+    running && l
+      ? l.wallMs
+      : (lastLoss?.wallMs ?? (run.startedAt && run.endedAt ? run.endedAt - run.startedAt : 0));
+  const finalLoss = running && l && Number.isFinite(l.loss) ? l.loss : (lastLoss?.value ?? null);
   return {
     id: run.id,
     experimentId: run.experimentId,
@@ -73,12 +130,9 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     },
     step,
     totalSteps,
-    tokensSeen: running && l ? l.tokens : (lastLoss?.tokens ?? 0),
-    wallTimeMs:
-      running && l
-        ? l.wallMs
-        : (lastLoss?.wallMs ?? (run.startedAt && run.endedAt ? run.endedAt - run.startedAt : 0)),
-    finalLoss: running && l && Number.isFinite(l.loss) ? l.loss : (lastLoss?.value ?? null),
+    tokensSeen,
+    wallTimeMs,
+    finalLoss,
     evalLoss: lastEval?.value ?? l?.evalLoss ?? null,
     tokensPerSec: running && l ? l.tokensPerSec : null,
     etaSec: running && l ? l.etaSec : null,
@@ -89,6 +143,11 @@ export function runSummary(ctx: LabContext, run: RunRow): RunSummary {
     batchHash: live.batchHashes.get(run.id) ?? storedBatchHash(ctx, run.id),
     backend: run.backend || null,
     parent: run.parentRunId === null ? null : { runId: run.parentRunId, step: run.parentStep },
+    bestLoss: best ? Math.min(best.value, finalLoss ?? Infinity) : finalLoss,
+    meanTokensPerSec: wallTimeMs > 0 && tokensSeen > 0 ? tokensSeen / (wallTimeMs / 1000) : null,
+    waitReason: waitReason(ctx, run),
+    tags: run.tags,
+    notes: run.notes,
   };
 }
 
@@ -134,8 +193,23 @@ export function experimentSummary(ctx: LabContext, row: ExperimentRow): Experime
     datasetName: String(spec.dataset?.name ?? spec.dataset?.kind ?? '—'),
     presetName: typeof spec.preset === 'string' ? spec.preset : null,
     error: x?.error ?? null,
+    finalLoss: mean(runs.map((r) => r.finalLoss)),
+    bestLoss: minOf(runs.map((r) => r.bestLoss)),
     queueReason: queueReason(ctx, row.id),
   };
+}
+
+const finite = (xs: (number | null)[]) =>
+  xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
+function mean(xs: (number | null)[]): number | null {
+  const f = finite(xs);
+  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : null;
+}
+
+function minOf(xs: (number | null)[]): number | null {
+  const f = finite(xs);
+  return f.length ? Math.min(...f) : null;
 }
 
 /** Why the experiment's training (or else its analysis) waits, while it does. */

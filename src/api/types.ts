@@ -44,6 +44,16 @@ export type RunStatus =
 
 export type ExperimentStatus = 'draft' | RunStatus;
 
+/**
+ * A reason in words (`message`, English) with a stable code and params, so the app can say it
+ * in the user's language; unknown codes show the message.
+ */
+export interface Reason {
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
 /** One row of the Experiments list. */
 export interface ExperimentSummary {
   id: number;
@@ -63,6 +73,10 @@ export interface ExperimentSummary {
   presetName: string | null;
   /** The last fatal error of a training session (e.g. out of memory, with advice), if any. */
   error: string | null;
+  /** Mean of the runs' final training losses (null before any run logged one). */
+  finalLoss: number | null;
+  /** Smallest training loss any run reached. */
+  bestLoss: number | null;
   /** While queued or held: why it waits ("waiting for a free worker (2 of 2 busy)", …). */
   queueReason: string | null;
 }
@@ -91,6 +105,15 @@ export interface RunSummary {
   backend: string | null;
   /** Fine-tuning lineage: the run (and checkpoint step) this run started from; null if none. */
   parent: { runId: number; step: number | null } | null;
+  /** Smallest training loss the run reached (final loss is its last). */
+  bestLoss: number | null;
+  /** Mean throughput over the run's training (tokens seen / wall time), kept after it ends. */
+  meanTokensPerSec: number | null;
+  /** Why a queued run is not training yet (null when it is not waiting). */
+  waitReason: Reason | null;
+  /** The user's tags and notes. */
+  tags: string[];
+  notes: string;
 }
 
 /** One run in full (`homolab show run-N`). */
@@ -231,7 +254,13 @@ export interface CostEstimate {
   fits?: boolean;
   /** True: ask the user before creating it (memory short now, or more than an hour). */
   needsConfirmation?: boolean;
-  issues?: { path: string; message: string }[];
+  /** The fields to change (or `memory`, `lockstep`), in words with a code for translation. */
+  issues?: {
+    path: string;
+    message: string;
+    code?: string;
+    params?: Record<string, string | number>;
+  }[];
   /** Checkpoints the job will keep, all runs together. */
   checkpointBytes?: number;
   /** Set when the store's disk is short of space for them. */
@@ -321,8 +350,18 @@ export interface SimilarityMatrix {
 export interface SimilarityTrajectory {
   measure: string;
   layer: string;
-  /** One series per run pair 'A|B' (or per run against its final state, key 'A'). */
-  series: { key: string; label: string; steps: number[]; values: number[] }[];
+  /**
+   * One series per run pair 'A|B'; runA === runB is a run against its own final checkpoint
+   * (within-run trajectories).
+   */
+  series: {
+    key: string;
+    label: string;
+    runA: number;
+    runB: number;
+    steps: number[];
+    values: number[];
+  }[];
 }
 
 /** 2-D embedding of the models (classical MDS on a dissimilarity). */

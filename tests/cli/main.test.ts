@@ -70,7 +70,7 @@ describe('homolab CLI', () => {
     expect(r.code).toBe(EXIT.INVALID_INPUT);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /model\.dModel: model\.dModel \(30\) must be divisible by model\.nHeads \(4\)/,
+      /model\.dModel: d_model must be divisible by the number of heads: 30 is not divisible by 4/,
     );
     const j = await cli(['validate', bad, '--json']);
     const err = JSON.parse(j.stdout);

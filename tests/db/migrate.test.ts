@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MigrationError, SchemaTooNewError, type Migration } from '../../db/migrate';
+import { migrate, MigrationError, SchemaTooNewError, type Migration } from '../../db/migrate';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../db/schema';
 import { openStore } from '../../db/store';
 import { tempDir, type TempDir } from './helpers';
@@ -92,5 +92,38 @@ describe('migrations', () => {
     expect(tables(file)).toContain('widgets');
     // And an older build refuses the newer file instead of corrupting it.
     expect(() => openStore(file)).toThrow(SchemaTooNewError);
+  });
+
+  it('applies a lower version that landed after a higher one to a store already past it', () => {
+    t = tempDir();
+    const file = t.file('late.db');
+    // A store migrated by a build without v4 (its v5 applied)…
+    const db = new Database(file);
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version !== 4),
+    );
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.prepare(
+      "INSERT INTO experiments (uid, name, spec, created_at) VALUES ('u1', 'kept', '{}', 0)",
+    ).run();
+    db.close();
+    const e = { id: 1 };
+    // …opened by a build with it: v4 runs, the version stays, the data stays.
+    const up = openStore(file);
+    expect(up.schemaVersion()).toBe(SCHEMA_VERSION);
+    const r = up.runs.create({
+      experimentId: e.id,
+      name: 'r',
+      variant: {},
+      initSeed: 0,
+      dataSeed: 0,
+    });
+    expect(up.runs.annotate(r.id, { tags: ['late'] }).tags).toEqual(['late']);
+    expect(up.experiments.require(e.id).name).toBe('kept');
+    up.close();
+    // And nothing runs twice.
+    const again = openStore(file);
+    again.close();
   });
 });

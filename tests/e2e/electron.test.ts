@@ -95,7 +95,7 @@ describe.skipIf(!bin.path)('desktop app (Electron)', () => {
       })
       .toBe('completed');
     await screenshot(page, 'electron-01-live');
-    await page.locator('[data-nav="compare"]').click();
+    await page.locator('[data-nav="runs"]').click();
     const chart = page.locator('.chart-box').first();
     await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(3);
     await screenshot(page, 'electron-02-compare');

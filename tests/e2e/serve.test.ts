@@ -4,7 +4,7 @@
  * Similarity view and check the heatmaps hold the trained runs' values, export CSV and read it
  * back, train a second sweep (ReLU) and compare the two experiments side by side (issue 8:
  * curves, profiles, output homogenization, spec diff, summary, CSV, HTML report, save/reopen,
- * run context menu), round-trip a JSON bundle, run a built-in study and read its report.
+ * run context menu), round-trip a JSON bundle. (Studies: studies.test.ts.)
  * Screenshots of each view go to test-results/screenshots/.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,14 +78,14 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
   });
 
   it('shows live progress and trains every run to completion', async () => {
-    const rows = page.getByTestId('runs-table').locator('tbody tr[data-run]');
+    const rows = page.getByTestId('live-runs').locator('tbody tr[data-run]');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
     // Progress becomes visible while the runs train (or they have already finished).
     await expect
       .poll(
         async () => {
           const values = await page
-            .locator('[data-testid="runs-table"] [role="progressbar"]')
+            .locator('[data-testid="live-runs"] [role="progressbar"]')
             .evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuenow'))));
           return values.some((v) => v > 0);
         },
@@ -103,7 +103,12 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
       .poll(() => page.locator('tr[data-status="completed"]').count(), { timeout: 10_000 })
       .toBe(3);
     const chart = page.locator('.chart-box').first();
-    await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(3);
+    // One training-loss curve per run, plus its dashed eval-loss curve.
+    await expect
+      .poll(async () => (await chart.getAttribute('data-series-labels'))?.split('|').sort())
+      .toEqual(
+        ['initSeed=0', 'initSeed=1', 'initSeed=2'].flatMap((n) => [n, `${n} · Eval loss`]).sort(),
+      );
     await expect
       .poll(async () => Number(await chart.getAttribute('data-point-count')))
       .toBeGreaterThanOrEqual(3 * 12);
@@ -120,16 +125,16 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
   });
 
   it('compares the runs: curves, seed group band, sorting, config diff', async () => {
-    await page.goto(`${new URL(served.url).origin}/#/compare/${experimentId}`);
-    const table = page.getByTestId('compare-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    await page.goto(`${new URL(served.url).origin}/#/runs/${experimentId}`);
+    const table = page.getByTestId('runs-table');
+    await expect.poll(() => table.locator('tbody tr[data-run]').count()).toBe(3);
     const chart = page.locator('.chart-box').first();
     await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(3);
     expect(Number(await chart.getAttribute('data-point-count'))).toBeGreaterThanOrEqual(36);
     // The config diff names the seed, the only thing that differs.
     await expect.poll(() => page.getByTestId('config-diff').textContent()).toContain('initSeed');
     // Seed groups: one mean curve with a min–max band.
-    await page.getByTestId('group-seeds').check();
+    await page.getByTestId('group-by').selectOption('seeds');
     await expect.poll(async () => Number(await chart.getAttribute('data-series-count'))).toBe(1);
     expect(Number(await chart.getAttribute('data-band-count'))).toBe(1);
     await page.getByTestId('smoothing').fill('0.9');
@@ -140,7 +145,7 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await screenshot(page, '06-compare');
     // Filter narrows the table.
     await page.getByTestId('run-filter').fill('initSeed=1');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => table.locator('tbody tr[data-run]').count()).toBe(1);
   });
 
   it('computes analyses from the similarity view and shows the trained runs’ data', async () => {
@@ -246,16 +251,18 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await page.locator(`tr[data-experiment="${secondId}"] [data-testid="pick-experiment"]`).check();
     await page.getByTestId('compare-selected').click();
     await page.getByRole('heading', { name: 'Compare experiments' }).waitFor();
-    expect(page.url()).toContain(`#/versus/${experimentId},${secondId}`);
+    expect(page.url()).toContain(`#/comparison/${experimentId},${secondId}`);
     // The first sweep was analysed from the Similarity view; the second is not yet.
-    await page.getByTestId('vs-analysis').waitFor();
-    await page.getByTestId('vs-analyze').click();
-    const profile = page.getByTestId('vs-profile');
+    await page.getByTestId('comparison-analysis').waitFor();
+    await page.getByTestId('comparison-analyze').click();
+    const profile = page.getByTestId('comparison-profile');
     await profile.waitFor({ timeout: 120_000 });
-    await expect.poll(() => page.getByTestId('vs-analysis').count(), { timeout: 60_000 }).toBe(0);
+    await expect
+      .poll(() => page.getByTestId('comparison-analysis').count(), { timeout: 60_000 })
+      .toBe(0);
 
     // Loss curves of both experiments' seed groups, overlaid on the shared grid.
-    const loss = page.getByTestId('vs-loss');
+    const loss = page.getByTestId('comparison-loss');
     expect(await loss.getAttribute('data-overlay')).toBe('true');
     const lossLabels = await loss.locator('.chart-box').getAttribute('data-series-labels');
     expect(lossLabels).toContain('E2E seed sweep');
@@ -275,26 +282,28 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
       expect(
         Number(
           await page
-            .locator(`[data-testid="vs-outputs"] [data-measure="${m}"]`)
+            .locator(`[data-testid="comparison-outputs"] [data-measure="${m}"]`)
             .getAttribute('data-filled'),
         ),
       ).toBe(2);
     // Trajectory over the two checkpoints for both.
     const trajLabels = await page
-      .getByTestId('vs-trajectory')
+      .getByTestId('comparison-trajectory')
       .locator('.chart-box')
       .getAttribute('data-series-labels');
     expect(trajLabels).toContain('E2E seed sweep');
     expect(trajLabels).toContain('E2E ReLU sweep');
     // The spec diff names the field that differs.
-    await page.locator('[data-testid="vs-spec-diff"] tr[data-path="model.activation"]').waitFor();
+    await page
+      .locator('[data-testid="comparison-spec-diff"] tr[data-path="model.activation"]')
+      .waitFor();
     expect(
       await page
-        .locator('[data-testid="vs-spec-diff"] tr[data-path="model.activation"]')
+        .locator('[data-testid="comparison-spec-diff"] tr[data-path="model.activation"]')
         .textContent(),
     ).toMatch(/gelu[\s\S]*relu/);
     // Summary: one row per experiment, sortable.
-    const summary = page.getByTestId('vs-summary');
+    const summary = page.getByTestId('comparison-summary');
     expect(await summary.locator('tbody tr').count()).toBe(2);
     await summary.locator('[data-sort="name"]').click();
     await summary.locator('[data-sort="name"]').click();
@@ -304,10 +313,10 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await screenshot(page, '12-versus');
 
     // Side by side: one pane per experiment, same y scale.
-    await page.getByTestId('vs-layout').selectOption('side');
+    await page.getByTestId('comparison-layout').selectOption('side');
     await expect.poll(async () => Number(await loss.getAttribute('data-panes'))).toBe(2);
     await screenshot(page, '13-versus-side-by-side');
-    await page.getByTestId('vs-layout').selectOption('auto');
+    await page.getByTestId('comparison-layout').selectOption('auto');
   });
 
   it('exports the comparison summary as CSV with one row per experiment, and an HTML report', async () => {
@@ -344,16 +353,16 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
       .poll(() => page.getByTestId('saved-comparisons').locator('option').allTextContents())
       .toContain('GELU vs ReLU');
     await page.locator('[data-nav="experiments"]').click();
-    await page.locator('[data-nav="versus"]').click();
+    await page.locator('[data-nav="comparison"]').click();
     await page.getByTestId('saved-comparisons').selectOption({ label: 'GELU vs ReLU' });
     await page.getByTestId('open-saved').click();
     await page.getByTestId('opened-saved').waitFor();
-    expect(await page.getByTestId('vs-summary').locator('tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('comparison-summary').locator('tbody tr').count()).toBe(2);
   });
 
   it('opens an experiment comparison from a run’s context menu', async () => {
-    await page.goto(`${new URL(served.url).origin}/#/compare/${experimentId}`);
-    const row = page.getByTestId('compare-table').locator('tbody tr').first();
+    await page.goto(`${new URL(served.url).origin}/#/runs/${experimentId}`);
+    const row = page.getByTestId('runs-table').locator('tbody tr[data-run]').first();
     await row.waitFor();
     await row.click({ button: 'right' });
     const menu = page.getByTestId('context-menu');
@@ -361,8 +370,8 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await screenshot(page, '14-run-context-menu');
     await menu.locator(`[data-menu-item="with:${secondId}"]`).click();
     await page.getByRole('heading', { name: 'Compare experiments' }).waitFor();
-    expect(page.url()).toContain(`#/versus/${experimentId},${secondId}`);
-    await page.getByTestId('vs-summary').locator('tbody tr').nth(1).waitFor();
+    expect(page.url()).toContain(`#/comparison/${experimentId},${secondId}`);
+    await page.getByTestId('comparison-summary').locator('tbody tr').nth(1).waitFor();
   });
 
   it('exports a JSON bundle, deletes the experiment and imports the bundle back', async () => {
@@ -386,10 +395,8 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     expect(bundle.data.runs).toHaveLength(3);
 
     await page.locator('[data-nav="experiments"]').click();
-    await page
-      .locator(`tr[data-experiment="${secondId}"]`)
-      .getByRole('button', { name: 'Delete' })
-      .click();
+    await page.locator(`tr[data-experiment="${secondId}"]`).getByTestId('experiment-more').click();
+    await page.getByTestId('context-menu').locator('[data-menu-item="delete"]').click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.locator(`tr[data-experiment="${secondId}"]`).count()).toBe(0);
 
@@ -409,30 +416,6 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await expect.poll(() => imported.locator('.badge').textContent()).toBe('completed');
   });
 
-  it('runs a built-in study from New experiment and shows its report', async () => {
-    await page.locator('[data-nav="new"]').click();
-    await page.getByTestId('study').selectOption('seed-convergence');
-    await page.getByTestId('study-scale').selectOption('test');
-    expect(await page.getByTestId('study-info').textContent()).toMatch(/Question/);
-    await screenshot(page, '17-new-experiment-study');
-    await page.getByTestId('run-study').click();
-    await page.getByRole('heading', { name: 'Study reports' }).waitFor();
-    await page.getByTestId('study-progress').waitFor();
-    const report = page.getByTestId('report-view');
-    await report.waitFor({ timeout: 180_000 });
-    expect(await report.locator('h2').textContent()).toMatch(/Seed convergence/i);
-    expect(await report.locator('.verdict').count()).toBeGreaterThan(0);
-    expect(await report.locator('svg').count()).toBeGreaterThan(0);
-    await screenshot(page, '18-study-report');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('save-report').click(),
-    ]);
-    const path = join(dir, 'study.html');
-    await download.saveAs(path);
-    expect(readFileSync(path, 'utf8')).toMatch(/^<!doctype html>/i);
-  });
-
   it('switches to dark theme and Simplified Chinese', async () => {
     await page.getByTestId('theme').click();
     await page.getByTestId('locale').selectOption('zh-CN');
@@ -440,11 +423,11 @@ describe.skipIf(!!missing)('homolab serve in Chromium', () => {
     await page.getByRole('heading', { name: '实验' }).waitFor();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await screenshot(page, '10-experiments-dark-zh');
-    await page.goto(`${new URL(served.url).origin}/#/compare/${experimentId}`);
-    await page.getByTestId('compare-table').locator('tbody tr').first().waitFor();
+    await page.goto(`${new URL(served.url).origin}/#/runs/${experimentId}`);
+    await page.getByTestId('runs-table').locator('tbody tr').first().waitFor();
     await screenshot(page, '11-compare-dark-zh');
-    await page.goto(`${new URL(served.url).origin}/#/versus/${experimentId},${importedId}`);
-    await page.getByTestId('vs-summary').locator('tbody tr').first().waitFor();
+    await page.goto(`${new URL(served.url).origin}/#/comparison/${experimentId},${importedId}`);
+    await page.getByTestId('comparison-summary').locator('tbody tr').first().waitFor();
     await screenshot(page, '16-versus-dark-zh');
   });
 

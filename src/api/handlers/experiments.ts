@@ -28,7 +28,7 @@ export function validSpec(input: unknown) {
     throw new ApiFailure(
       'invalid_input',
       `Invalid experiment spec: ${r.issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('; ')}`,
-      r.issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message })),
+      r.issues.map((i) => ({ ...i, path: i.path ? `spec.${i.path}` : 'spec' })),
     );
   return r;
 }
@@ -185,14 +185,17 @@ export function experimentHandlers(
       const { spec: parsed, variants } = validSpec(spec);
       const requested = backend && BACKENDS.has(backend) ? (backend as BackendName) : undefined;
       const vocab = await vocabSizeOf(parsed.dataset);
-      // Calibrated on this machine and the lab's backend, on the lab's pool of workers.
-      const e = await ctx.lab.estimate(groupLockstep(variants, maxGroupSize), vocab, requested);
       const gate = costGate({
         variants,
         vocabSize: vocab,
         backend: gateBackend(backend),
         maxGroupSize,
         confirmSeconds: UI_CONFIRM_SECONDS,
+      });
+      // Calibrated on this machine and the lab's backend, on the lab's pool of workers — unless
+      // the model cannot fit here (then the rough throughput model, and the refusal).
+      const e = await ctx.lab.estimate(groupLockstep(variants, maxGroupSize), vocab, requested, {
+        calibrate: gate.fits,
       });
       const cpBytes = checkpointBytes(parsed, variants, vocab);
       return {

@@ -3,7 +3,8 @@ import { APP_VERSION } from '../../core/version';
 import { storeDiskUsage } from '../../../db/disk-usage';
 import { DATASET_KINDS } from '../../core/data/spec';
 import { PRESETS } from '../../experiments/spec/presets';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { CorpusError, loadCorpusFile } from '../../core/data/corpus-file';
 import { basename, join } from 'node:path';
 import type { Handlers } from '../dispatcher';
 import { ApiFailure } from '../errors';
@@ -45,7 +46,7 @@ const TRAINING_FIELDS = [
 
 export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | 'uploadCorpus'> {
   return {
-    uploadCorpus: ({ filename, content }) => {
+    uploadCorpus: async ({ filename, content, base64 }) => {
       // Only a plain file name survives: the upload cannot choose where it is written.
       const name = basename(filename).replace(/[^\w.-]+/g, '_');
       if (!/\.(txt|jsonl|ndjson)$/i.test(name))
@@ -55,8 +56,19 @@ export function optionHandlers(ctx: LabContext): Pick<Handlers, 'getOptions' | '
       const dir = join(ctx.dataDir, 'corpora');
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${Date.now()}-${name}`);
-      writeFileSync(path, content, 'utf8');
-      return { path, bytes: Buffer.byteLength(content) };
+      const bytes =
+        base64 !== undefined ? Buffer.from(base64, 'base64') : Buffer.from(content ?? '');
+      writeFileSync(path, bytes);
+      // The same checks, and so the same words, as `homolab run` gives for this file.
+      try {
+        await loadCorpusFile(path);
+      } catch (err) {
+        rmSync(path, { force: true });
+        if (!(err instanceof CorpusError)) throw err;
+        const message = err.message.replace(path, basename(filename));
+        throw new ApiFailure('invalid_input', message, [{ path: 'filename', message }]);
+      }
+      return { path, bytes: bytes.length };
     },
 
     getOptions: () => ({

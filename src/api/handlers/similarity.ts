@@ -8,7 +8,7 @@ import { notFound } from '../errors';
 import type { LabContext } from '../lab-context';
 import { classicalMds } from '../mds';
 import { measureInfo } from '../measure-info';
-import type { SimilarityMatrix } from '../types';
+import type { SimilarityMatrix, SimilarityTrajectory } from '../types';
 import { pairData, sortLayers, type PairValue } from '../../experiments/analysis/rows';
 
 export function similarityHandlers(
@@ -159,10 +159,7 @@ export function similarityHandlers(
 
     getTrajectory: ({ experimentId, measure, layer }) => {
       const { runs, data } = load(experimentId);
-      const byKey = new Map<
-        string,
-        { key: string; label: string; steps: number[]; values: number[] }
-      >();
+      const byKey = new Map<string, SimilarityTrajectory['series'][number]>();
       for (const p of data.pairs) {
         if (
           p.view === 'layer-matrix' ||
@@ -181,7 +178,9 @@ export function similarityHandlers(
             // A run against its own final checkpoint is a convergence curve, not a pair.
             label: vsFinal
               ? `${runLabel(runs, p.runA)} vs its final checkpoint`
-              : `${runLabel(runs, p.runA)} ~ ${runLabel(runs, p.runB)}`,
+              : `${runLabel(runs, p.runA)} vs ${runLabel(runs, p.runB)}`,
+            runA: p.runA,
+            runB: vsFinal ? p.runA : p.runB,
             steps: [],
             values: [],
           };

@@ -107,7 +107,7 @@ export function studyHandlers(
         );
       }
       emitStudy(study, 'start', `starting ${getStudy(study).name} at scale '${scale}'`);
-      void runStudy(study, { store: ctx.store, lab: ctx.lab, scale, onEvent: relay })
+      void runStudy(study, { store: ctx.store, lab: ctx.lab, scale, onEvent: relay, origin: 'app' })
         .then((r) =>
           emitStudy(study, 'done', `report stored (${r.verdicts.length} verdicts)`, {
             done: true,

@@ -323,6 +323,13 @@ export class LabService {
     groups: LockstepGroup[],
     vocabSize: number,
     requested?: BackendName,
+    opts: {
+      /**
+       * Time steps now if not cached (default true). False for a model the cost gate refuses:
+       * timing it would allocate what cannot fit, and the answer is the refusal anyway.
+       */
+      calibrate?: boolean;
+    } = {},
   ): Promise<CostEstimate> {
     const chosen = this.backend === 'auto' ? null : this.backend;
     if (requested && requested !== (this.pool.backend ?? chosen)) {
@@ -351,7 +358,8 @@ export class LabService {
     const known = this.pool.backend;
     let plan = shapesFor(known ? isGpuBackend(known) : false);
     const busy = this.pool.counts.busy >= this.pool.size;
-    if (!busy) await this.calibrator.measure(plan.shapes, CALIBRATION_TIMEOUT_MS);
+    if (!busy && opts.calibrate !== false)
+      await this.calibrator.measure(plan.shapes, CALIBRATION_TIMEOUT_MS);
     const backend = this.pool.backend ?? chosen ?? 'wasm';
     if (!known) plan = shapesFor(isGpuBackend(backend));
     const calibrations = new Map<string, Calibration>();

@@ -62,9 +62,22 @@ export function machineMemory(env: NodeJS.ProcessEnv = process.env): MachineMemo
   };
 }
 
+/** Kinds of cost issues, so the app can word them in the user's language (params per code). */
+export const COST_ISSUE_CODES = [
+  'memory_attention', // size
+  'memory_activations', // tokens, size
+  'memory_parameters', // millions, size
+  'memory_lockstep', // members
+  'memory_free', // need, free
+  'long_training', // time, backend
+] as const;
+export type CostIssueCode = (typeof COST_ISSUE_CODES)[number];
+
 export interface CostIssue {
   path: string;
   message: string;
+  code?: CostIssueCode;
+  params?: Record<string, string | number>;
 }
 
 export interface CostVerdict {
@@ -113,10 +126,14 @@ function fieldsToChange(m: MemoryBreakdown, v: Variant, vocab: number): CostIssu
       out.push({
         path: 'model.contextLength',
         message: `attention over ${v.model.contextLength}² positions takes ${formatBytes(m.attentionBytes)}; lower model.contextLength`,
+        code: 'memory_attention',
+        params: { size: formatBytes(m.attentionBytes) },
       });
     out.push({
       path: 'training.batchSize',
       message: `activations (${tokensMsg}) take ${acts}; lower training.batchSize`,
+      code: 'memory_activations',
+      params: { tokens: tokensMsg, size: acts },
     });
   } else {
     const embedding = (v.model.vocabSize ?? vocab) * d;
@@ -128,12 +145,16 @@ function fieldsToChange(m: MemoryBreakdown, v: Variant, vocab: number): CostIssu
           ? 'the vocabulary (model.vocabSize or the tokenizer) or model.dModel'
           : 'model.dModel, model.nLayers or model.dFF'
       }`,
+      code: 'memory_parameters',
+      params: { millions: (m.parameters / 1e6).toFixed(1), size: params },
     });
   }
   if (m.members > 1)
     out.push({
       path: 'lockstep',
       message: `${m.members} members train stacked in one model; train fewer at once (maxGroupSize / --max-group)`,
+      code: 'memory_lockstep',
+      params: { members: m.members },
     });
   return out;
 }
@@ -179,6 +200,8 @@ export function costGate(input: CostGateInput): CostVerdict {
       issues.push({
         path: 'memory',
         message: `needs about ${need} but only ${formatBytes(machine.availableBytes)} is free now; close other programs or confirm`,
+        code: 'memory_free',
+        params: { need, free: formatBytes(machine.availableBytes) },
       });
     }
     if (seconds > (input.confirmSeconds ?? CONFIRM_SECONDS)) {
@@ -186,6 +209,8 @@ export function costGate(input: CostGateInput): CostVerdict {
       issues.push({
         path: 'training.steps',
         message: `estimated ${fmtHours(seconds)} on ${timeBackend}; lower training.steps (or tokens), the model size or the variants, or confirm`,
+        code: 'long_training',
+        params: { time: fmtHours(seconds), backend: timeBackend },
       });
     }
   }

@@ -28,6 +28,8 @@ export const nameSchema = z
   .min(1)
   .max(LIMITS.name)
   .superRefine((s, ctx) => {
+    // Only spaces is no name (the message is spec-errors.ts's 'blank').
+    if (s.length > 0 && !s.trim()) ctx.addIssue({ code: 'custom', params: { code: 'blank' } });
     const bad = unsafeCharIn(s);
     if (bad) ctx.addIssue({ code: 'custom', message: `a control or bidi character (${bad})` });
   });

@@ -10,7 +10,7 @@
  */
 import { modelSpecSchema, trainingSpecSchema } from './spec';
 import type { AxisValue, ExperimentSpec, ModelSpec, TrainingSpec } from './spec';
-import { formatPath, type SpecIssue } from './spec-errors';
+import { formatPath, issue, type SpecIssue } from './spec-errors';
 import { LIMITS } from '../../core/limits';
 
 /** Most variants one experiment may expand to (a guard against typo'd grids). */
@@ -84,25 +84,36 @@ function label(field: string): string {
 export function variantProblems(model: ModelSpec, training: TrainingSpec): SpecIssue[] {
   const out: SpecIssue[] = [];
   if (model.dModel % model.nHeads !== 0)
-    out.push({
-      path: 'model.dModel',
-      message: `model.dModel (${model.dModel}) must be divisible by model.nHeads (${model.nHeads})`,
-    });
+    out.push(
+      issue(
+        'model.dModel',
+        'not_divisible',
+        `d_model must be divisible by the number of heads: ${model.dModel} is not divisible by ${model.nHeads}`,
+        { dModel: model.dModel, nHeads: model.nHeads },
+      ),
+    );
   else if (model.positionalEncoding === 'rope' && (model.dModel / model.nHeads) % 2 !== 0)
-    out.push({
-      path: 'model.positionalEncoding',
-      message: `'rope' needs an even head size (dModel / nHeads), got ${model.dModel / model.nHeads}`,
-    });
+    out.push(
+      issue(
+        'model.positionalEncoding',
+        'rope_odd_head',
+        `'rope' needs an even head size (d_model / heads), got ${model.dModel / model.nHeads}`,
+        { headSize: model.dModel / model.nHeads },
+      ),
+    );
   if (model.positionalEncoding === 'sinusoidal' && model.dModel % 2 !== 0)
-    out.push({
-      path: 'model.dModel',
-      message: `'sinusoidal' positional encoding needs an even dModel, got ${model.dModel}`,
-    });
+    out.push(
+      issue(
+        'model.dModel',
+        'sinusoidal_odd',
+        `'sinusoidal' positional encoding needs an even d_model, got ${model.dModel}`,
+        { dModel: model.dModel },
+      ),
+    );
   if ((training.steps === undefined) === (training.tokens === undefined))
-    out.push({
-      path: 'training',
-      message: 'give exactly one of training.steps or training.tokens',
-    });
+    out.push(
+      issue('training', 'one_budget', 'give exactly one of training.steps or training.tokens'),
+    );
   const steps = resolveSteps(model, training);
   if (steps !== undefined && steps > LIMITS.steps)
     out.push({
@@ -110,10 +121,14 @@ export function variantProblems(model: ModelSpec, training: TrainingSpec): SpecI
       message: `the token budget makes ${steps} steps, more than the ${LIMITS.steps} a run may take; lower training.tokens`,
     });
   if (steps !== undefined && training.warmupSteps > steps)
-    out.push({
-      path: 'training.warmupSteps',
-      message: `warmupSteps (${training.warmupSteps}) exceeds the run's ${steps} steps`,
-    });
+    out.push(
+      issue(
+        'training.warmupSteps',
+        'warmup_too_long',
+        `warmupSteps (${training.warmupSteps}) exceeds the run's ${steps} steps`,
+        { warmupSteps: training.warmupSteps, steps },
+      ),
+    );
   return out;
 }
 
@@ -168,7 +183,11 @@ export function expandVariants(
   if (combos.length > MAX_VARIANTS)
     return {
       ok: false,
-      issues: [{ path: 'axes', message: `expands to more than ${MAX_VARIANTS} variants` }],
+      issues: [
+        issue('axes', 'too_many_variants', `expands to more than ${MAX_VARIANTS} variants`, {
+          max: MAX_VARIANTS,
+        }),
+      ],
     };
 
   // Problems of the base config are reported once, at their own paths; a variant is blamed
@@ -203,14 +222,20 @@ export function expandVariants(
     const where = hasAxes ? `variant ${index} (${name})` : '';
     for (const p of variantProblems(m, t))
       if (!baseMessages.has(p.message))
-        issues.push({ path: where ? `axes → ${where}` : p.path, message: p.message });
+        issues.push({ ...p, path: where ? `axes → ${where}` : p.path });
     const identity = JSON.stringify([m, t, initSeed, dataSeed]);
     const dup = seen.get(identity);
     if (dup !== undefined)
-      issues.push({
-        path: `axes → ${where}`,
-        message: `duplicate of variant ${dup}; every variant must differ`,
-      });
+      issues.push(
+        issue(
+          `axes → ${where}`,
+          'duplicate_variant',
+          `duplicate of variant ${dup}; every variant must differ`,
+          {
+            of: dup,
+          },
+        ),
+      );
     seen.set(identity, index);
     const steps = resolveSteps(m, t) ?? 0;
     variants.push({ index, name, axes, model: m, training: { ...t, steps }, initSeed, dataSeed });

@@ -25,6 +25,7 @@ import { parentRef } from './fine-tune';
 import type { Gate, LearnCriterion } from './gates';
 import { homogenization, modelMatrix, weightTrajectoryOf } from './read';
 import { bar, ci, num, studyDocument } from './report';
+import { withOrigin } from './origin';
 import { createAndTrain, phase, trainExperiment } from './train';
 import type {
   ExpectedTime,
@@ -193,7 +194,7 @@ export const sharedBase: StudyDefinition = {
       analysis: { measures: [], probeSize: d.probeSize },
     };
     const armOf = (index: number) => ARMS[Math.floor(index / K)];
-    const down = createExperiment(ctx.store, spec, {
+    const down = createExperiment(ctx.store, withOrigin(ctx, spec), {
       parentFor: (v) =>
         v.index < K ? parents[0] : v.index < 2 * K ? parents[1 + (v.index - K)] : null,
     });

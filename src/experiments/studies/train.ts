@@ -7,6 +7,7 @@ import { initBackend } from '../../core/engine';
 import { createExperiment, type CreatedExperiment } from '../spec/create';
 import type { ExperimentSpecInput } from '../spec/spec';
 import type { StudyContext } from './types';
+import { withOrigin } from './origin';
 
 /** Trains every queued run of an experiment; throws if any run did not complete. */
 export async function trainExperiment(
@@ -36,7 +37,7 @@ export async function createAndTrain(
   study: string,
   spec: ExperimentSpecInput,
 ): Promise<CreatedExperiment> {
-  const created = createExperiment(ctx.store, spec);
+  const created = createExperiment(ctx.store, withOrigin(ctx, spec));
   phase(
     ctx,
     study,

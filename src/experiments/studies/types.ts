@@ -47,6 +47,8 @@ export interface StudyContext {
   onEvent?: (e: StudyEvent) => void;
   /** Seed of the statistics' Monte Carlo stream (src/experiments/stats/stream.ts). */
   statsSeed?: number;
+  /** Who started the study: the app or the CLI (default), named in the experiments' notes. */
+  origin?: 'app' | 'cli';
 }
 
 /** One expectation checked by a study. */

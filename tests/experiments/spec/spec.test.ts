@@ -40,14 +40,29 @@ describe('experiment spec validation', () => {
     const s = base();
     (s.training as Record<string, unknown>).lr = '0.001';
     const issues = issuesOf(s);
-    expect(issues).toEqual([{ path: 'training.lr', message: 'expected number, received string' }]);
+    expect(issues).toMatchObject([
+      { path: 'training.lr', message: 'expected number, received string', code: 'wrong_type' },
+    ]);
+  });
+
+  it('rejects a name of only spaces, and puts bounds in words', () => {
+    expect(issuesOf({ ...base(), name: '   ' })).toEqual([
+      { path: 'name', message: 'must not be blank', code: 'blank', params: {} },
+    ]);
+    const s = base();
+    s.training = { ...(s.training as object), lr: 0 };
+    s.model = { ...(s.model as object), nLayers: 2.5 };
+    expect(issuesOf(s).map((i) => [i.path, i.message])).toEqual([
+      ['model.nLayers', 'must be a whole number'],
+      ['training.lr', 'must be more than 0'],
+    ]);
   });
 
   it('names the allowed values of an enum', () => {
     const s = base();
     (s.model as Record<string, unknown>).normPlacement = 'middle';
-    expect(issuesOf(s)).toEqual([
-      { path: 'model.normPlacement', message: 'must be one of "pre", "post"' },
+    expect(issuesOf(s)).toMatchObject([
+      { path: 'model.normPlacement', message: 'must be one of "pre", "post"', code: 'one_of' },
     ]);
   });
 
@@ -57,14 +72,18 @@ describe('experiment spec validation', () => {
     const issues = issuesOf(s);
     expect(issues[0]).toEqual({
       path: 'model.dModel',
-      message: 'model.dModel (30) must be divisible by model.nHeads (4)',
+      message: 'd_model must be divisible by the number of heads: 30 is not divisible by 4',
+      code: 'not_divisible',
+      params: { dModel: 30, nHeads: 4 },
     });
     const a = base();
     a.axes = { grid: { 'model.nHeads': [2, 3] } };
     const ai = issuesOf(a);
     expect(ai).toHaveLength(1);
     expect(ai[0].path).toBe('axes → variant 1 (nHeads=3)');
-    expect(ai[0].message).toBe('model.dModel (16) must be divisible by model.nHeads (3)');
+    expect(ai[0].message).toBe(
+      'd_model must be divisible by the number of heads: 16 is not divisible by 3',
+    );
   });
 
   it('rejects rope with an odd head size', () => {
@@ -90,7 +109,7 @@ describe('experiment spec validation', () => {
   it('requires exactly one budget and reports duplicate variants', () => {
     const s = base();
     s.training = { ...(s.training as object), tokens: 1000 };
-    expect(issuesOf(s)[0]).toEqual({
+    expect(issuesOf(s)[0]).toMatchObject({
       path: 'training',
       message: 'give exactly one of training.steps or training.tokens',
     });
