@@ -1,5 +1,5 @@
 /**
- * The analysis step end to end (issue 5's budget): an 8-model seed sweep of the lab's small
+ * The analysis step end to end: an 8-model seed sweep of the lab's small
  * model (d = 64, 2 layers, context 32) in a real store, each run briefly trained on wasm so it
  * has a checkpoint, then `analyzeExperiment` on a 2,048-token probe set, timed per phase:
  *

@@ -1,5 +1,5 @@
 /**
- * Similarity benchmarks (issue 5). `npm run bench:similarity -- --json` prints one JSON object.
+ * Similarity benchmarks. `npm run bench:similarity -- --json` prints one JSON object.
  *
  * 1. Linear CKA, N = 4096 examples, D = 512 features each, float64: ours vs NumPy on the same
  *    data on the same machine. Ours is timed on one thread and on the default worker pool

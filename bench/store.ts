@@ -1,5 +1,5 @@
 /**
- * Lab store benchmarks (issue 3). `npm run bench:store -- --json` prints one JSON object:
+ * Lab store benchmarks. `npm run bench:store -- --json` prints one JSON object:
  *   ingest          metric rows/s through the buffered writer (batched transactions, FULL sync)
  *   series          ms to read a 100,000-point series (all columns, and steps+values only)
  *   downsample      ms for a 1,000-bucket min/max/last downsample of the same series

@@ -270,7 +270,7 @@ export const contract = {
     z.object({ experimentId: id }).strict(),
   ),
 
-  // ---- experiment comparison (issue 8) -----------------------------------------------------
+  // ---- experiment comparison -----------------------------------------------------
   compareExperiments: op<T.Comparison>()(
     'Compares whole experiments: seed-group loss curves on shared grids, similarity profiles, output homogenization, trajectories, spec diff and summary table.',
     z.object({ experimentIds: compareIds, options: compareOptions }).strict(),
@@ -309,7 +309,7 @@ export const contract = {
   ),
   deleteComparison: op<T.Ack>()('Deletes a saved comparison.', z.object({ id }).strict()),
 
-  // ---- studies (issue 7) -----------------------------------------------------------------
+  // ---- studies -----------------------------------------------------------------
   listStudies: op<T.StudyInfo[]>()(
     'The built-in homogenization studies: question, expected finding, design per scale.',
     empty,

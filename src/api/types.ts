@@ -4,7 +4,7 @@
  */
 import type { Comparison, SavedComparison } from '../experiments/compare/types';
 
-/** Experiment comparison (issue 8): the comparison core's own JSON shapes, as they are. */
+/** Experiment comparison: the comparison core's own JSON shapes, as they are. */
 export type {
   Comparison,
   ComparisonSettings,
@@ -400,7 +400,7 @@ export interface Ack {
   ok: true;
 }
 
-/** A built-in study (issue 7) as the New-experiment form offers it. */
+/** A built-in study as the New-experiment form offers it. */
 export interface StudyInfo {
   id: string;
   name: string;

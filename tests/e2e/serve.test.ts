@@ -2,7 +2,7 @@
  * The app in Chromium against a real `homolab serve` (real store, real training worker): create
  * a tiny seed sweep from the UI, watch it train, compare its runs, compute its analyses from the
  * Similarity view and check the heatmaps hold the trained runs' values, export CSV and read it
- * back, train a second sweep (ReLU) and compare the two experiments side by side (issue 8:
+ * back, train a second sweep (ReLU) and compare the two experiments side by side (
  * curves, profiles, output homogenization, spec diff, summary, CSV, HTML report, save/reopen,
  * run context menu), round-trip a JSON bundle. (Studies: studies.test.ts.)
  * Screenshots of each view go to test-results/screenshots/.

@@ -1,5 +1,5 @@
 /**
- * Experiment comparison (issue 8) over the comparison core (src/experiments/compare): compute,
+ * Experiment comparison over the comparison core (src/experiments/compare): compute,
  * export (CSV summary, standalone HTML report, JSON), save, list, reopen and delete. Analyses a
  * comparison needs are computed beforehand with `analyzeExperiment` (progress as events), so a
  * comparison here is a pure read of the store.

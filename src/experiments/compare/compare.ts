@@ -1,5 +1,5 @@
 /**
- * `compareExperiments`: side-by-side comparison of whole experiments (issue 8) from the store —
+ * `compareExperiments`: side-by-side comparison of whole experiments from the store —
  * seed groups' loss curves on shared grids, cross-seed similarity profiles, output-level
  * homogenization, similarity trajectories, the spec diff and the summary table with
  * differences from the reference experiment. A pure read of the store: the analyses it reads

@@ -1,5 +1,5 @@
 /**
- * Experiment comparison (issue 8): compare whole experiments side by side.
+ * Experiment comparison: compare whole experiments side by side.
  *
  *   const c = await compareExperiments(store, [a, b]);  // a pure read, JSON-serialisable
  *   comparisonToCsv(c)    // one row per experiment

@@ -1,5 +1,5 @@
 /**
- * The comparison of whole experiments (issue 8), as plain JSON-serialisable data: every number a
+ * The comparison of whole experiments, as plain JSON-serialisable data: every number a
  * chart, table, CSV row or report shows is in here, so the UI, the CLI's `--json` and the HTML
  * report's embedded JSON all read the same object.
  *
