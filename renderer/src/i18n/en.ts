@@ -215,7 +215,7 @@ export const en = {
     'time from a rough throughput model for {backend} ({source}); evaluation, checkpoints and analysis not included',
   'note.autoBackend': 'backend auto: time shown for wasm, the usual CPU choice',
   'note.intervals':
-    'Intervals: resampled over models (seeds) within seed groups; p-values from permutations over models — read p as approximate.',
+    'Intervals: jackknife over models (leave one run out, Student t; none with fewer than 3 models), cut to the measure’s range; p-values: permutation tests relabelling models between experiments, never pair values.',
   'note.profileSteps':
     'profiles are read at different steps ({steps}): each experiment’s own checkpoint',
   'note.profileMeasures': 'profiles use different measures: {measures}',

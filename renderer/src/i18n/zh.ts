@@ -213,7 +213,7 @@ export const zh: Record<MessageKey, string> = {
   'note.roughTime': '时间来自 {backend} 的粗略吞吐模型（{source}）；不含评估、检查点和分析',
   'note.autoBackend': '后端为 auto：按 wasm（常用的 CPU 后端）估算时间',
   'note.intervals':
-    '区间：在种子组内对模型（种子）重采样；p 值来自对模型的置换检验——请把 p 视为近似值。',
+    '区间：对模型做刀切法（每次留出一个运行，Student t；少于 3 个模型时不给区间），并截取到该度量的取值范围；p 值：在实验之间重新标记模型的置换检验，从不置换模型对的值。',
   'note.profileSteps': '各剖面取自不同的步数（{steps}）：各实验自己的检查点',
   'note.profileMeasures': '各剖面使用了不同的度量：{measures}',
   'live.title': '实时训练',

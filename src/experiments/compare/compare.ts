@@ -119,7 +119,7 @@ export async function compareExperiments(
       `profiles are read at different steps (${[...steps].join(', ')}): each experiment's own ${settings.step} checkpoint`,
     );
   notes.push(
-    'Intervals: jackknife over models (leave one run out, Student t; none with fewer than 3 models); ' +
+    'Intervals: jackknife over models (leave one run out, Student t; none with fewer than 3 models), cut to the measure’s range; ' +
       'p-values: permutation test relabelling models (their jackknife pseudo-values) between experiments, never pair values.',
   );
 

@@ -6,6 +6,7 @@
  */
 import type { RunRow } from '../../../db/types';
 import { storedVariant } from '../spec/create';
+import { isMeasureId, measureEntry } from '../../core/similarity/catalogue';
 import {
   averageMatrices,
   measureMatrices,
@@ -56,9 +57,18 @@ export interface EntryOptions {
   step: 'final' | number;
 }
 
-/** Cross-seed pair mean with its jackknife interval over models and unit counts. */
-export function estimate(matrix: PairMatrix, groups: Groups, opts: { level: number }): Estimate {
-  return pairwiseMean(matrix, groups, { level: opts.level });
+/**
+ * Cross-seed pair mean with its jackknife interval over models (cut to the measure's range)
+ * and unit counts.
+ */
+export function estimate(
+  matrix: PairMatrix,
+  groups: Groups,
+  opts: { level: number },
+  measure: string,
+): Estimate {
+  const range = isMeasureId(measure) ? measureEntry(measure).range : null;
+  return pairwiseMean(matrix, groups, { level: opts.level, range });
 }
 
 function tokensPerStep(runs: readonly RunRow[]): number | null {
@@ -83,8 +93,8 @@ function profileAt(
     profile: {
       measure,
       step,
-      layers: [...layers].map(([layer, m]) => ({ layer, ...estimate(m, groups, opts) })),
-      overall: estimate(averaged, groups, opts),
+      layers: [...layers].map(([layer, m]) => ({ layer, ...estimate(m, groups, opts, measure) })),
+      overall: estimate(averaged, groups, opts, measure),
     },
     averaged,
   };
@@ -199,7 +209,7 @@ export function experimentData(
         });
         continue;
       }
-      outputs[m] = estimate(matrix, groups, opts);
+      outputs[m] = estimate(matrix, groups, opts, m);
       pairs[m] = { matrix, groups };
     }
     const h = hRows.get(outStep);

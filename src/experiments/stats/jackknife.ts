@@ -80,6 +80,23 @@ function reasonFor(j: Jackknife): string {
 
 export interface PairwiseOptions {
   level?: number;
+  /**
+   * The measure's range (e.g. [0, 1] for CKA): the interval is cut to it. A t interval over
+   * few models can reach past what the measure can take (top-1 agreement [−0.53, 1.70] with
+   * 3 seeds); the true value lies in the range, so intersecting keeps the coverage.
+   */
+  range?: readonly [number, number] | null;
+}
+
+/** The interval cut to [lo, hi] (a missing interval stays missing). */
+export function clampInterval(iv: Interval, range?: readonly [number, number] | null): Interval {
+  if (!range || iv.lower === null || iv.upper === null) return iv;
+  const [lo, hi] = range;
+  return {
+    ...iv,
+    lower: Math.min(hi, Math.max(lo, iv.lower)),
+    upper: Math.max(lo, Math.min(hi, iv.upper)),
+  };
 }
 
 /** Mean pairwise value within `groups` (default: all models) with its jackknife-t interval. */
@@ -97,7 +114,12 @@ export function pairwiseMean(
       ? { lower: j.value, upper: j.value, level, method: 'jackknife-t', reason: null }
       : tInterval(j.value, Math.sqrt(j.variance), j.models.length - 1, level, 'jackknife-t')
     : noInterval(reasonFor(j), level);
-  return { value, interval, pairs: j.pairs, models: j.models.length };
+  return {
+    value,
+    interval: clampInterval(interval, opts.range),
+    pairs: j.pairs,
+    models: j.models.length,
+  };
 }
 
 /** One side of a comparison: a matrix and the groups whose pairs count. */

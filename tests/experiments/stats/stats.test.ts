@@ -105,6 +105,28 @@ describe('jackknife over models (U-statistic variance)', () => {
     expect(pairwiseMean(sym(3, {})).interval.reason).toMatch(/no pair/);
   });
 
+  it("cuts the interval to the measure's range, never moving the estimate", () => {
+    // 3 seeds, agreement 0.58 on average with a wide spread: the t interval runs past [0, 1].
+    const m = sym(3, { '0,1': 0.99, '0,2': 0.2, '1,2': 0.55 });
+    const free = pairwiseMean(m);
+    expect(free.interval.lower!).toBeLessThan(0);
+    expect(free.interval.upper!).toBeGreaterThan(1);
+    const cut = pairwiseMean(m, undefined, { range: [0, 1] });
+    expect(cut.value).toBe(free.value);
+    expect([cut.interval.lower, cut.interval.upper]).toEqual([0, 1]);
+    const inside = sym(4, {
+      '0,1': 0.5,
+      '0,2': 0.52,
+      '0,3': 0.49,
+      '1,2': 0.51,
+      '1,3': 0.5,
+      '2,3': 0.5,
+    });
+    expect(pairwiseMean(inside, undefined, { range: [0, 1] }).interval).toEqual(
+      pairwiseMean(inside).interval,
+    );
+  });
+
   it('differences: Welch interval and a permutation test of the models, exact when small', () => {
     const a = sym(3, { '0,1': 0.9, '0,2': 0.8, '1,2': 0.85 });
     const b = sym(3, { '0,1': 0.2, '0,2': 0.3, '1,2': 0.25 });
