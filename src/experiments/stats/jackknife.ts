@@ -88,6 +88,13 @@ export interface PairwiseOptions {
   range?: readonly [number, number] | null;
 }
 
+/** The range of a difference of two values in `range` (null stays null). */
+export function differenceRange(
+  range: readonly [number, number] | null | undefined,
+): readonly [number, number] | null {
+  return range ? [range[0] - range[1], range[1] - range[0]] : null;
+}
+
 /** The interval cut to [lo, hi] (a missing interval stays missing). */
 export function clampInterval(iv: Interval, range?: readonly [number, number] | null): Interval {
   if (!range || iv.lower === null || iv.upper === null) return iv;

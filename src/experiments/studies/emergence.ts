@@ -8,8 +8,10 @@
  * (training loss near 0 while held-out exact match is still low). Cross-seed output agreement
  * is compared between a pre-registered early step (a quarter of training) and the end.
  */
+import { measureEntry } from '../../core/similarity/catalogue';
 import type { ExperimentSpecInput } from '../spec/spec';
 import {
+  differenceRange,
   matrixDifference,
   meanEstimate,
   pairwiseMean,
@@ -302,10 +304,16 @@ export const emergence: StudyDefinition = {
 
     // Verdict 3: agreement rises from the pre-registered early step to the end.
     const agree = (s: number) => modelMatrix(ctx.store, expId, 'top1-agreement', s, ids, 'output');
+    // Cut to the range of what is estimated, as `homolab compare` cuts its intervals.
     const est = (
       m: (number | null)[][] | readonly (readonly (number | null)[])[],
-    ): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
-    const agreeChange = est(matrixDifference(agree(final), agree(early)));
+      range: readonly [number, number] | null = null,
+    ): PairwiseEstimate => pairwiseMean(subMatrix(m, keep), undefined, { range });
+    const agreement = measureEntry('top1-agreement').range;
+    const agreeChange = est(
+      matrixDifference(agree(final), agree(early)),
+      differenceRange(agreement),
+    );
     const v3 = aboveVerdict(
       'Cross-seed output agreement rises from the pre-registered early step to the end',
       `top-1 agreement between learned seeds, step ${final} minus step ${early}`,
@@ -320,7 +328,7 @@ export const emergence: StudyDefinition = {
     );
     const overSteps = steps.map((s, k) => ({
       step: s,
-      agreement: est(agree(s)).value,
+      agreement: est(agree(s), agreement).value,
       jsd: est(modelMatrix(ctx.store, expId, 'jsd', s, ids, 'output')).value,
       exactMatch: num(
         keep.reduce((acc, i) => acc + scores[k].exactMatch[i], 0) / Math.max(1, keep.length),

@@ -8,8 +8,10 @@
  * CKA identifies the corresponding layer of another seed above chance. After permutation
  * alignment, the loss barrier between seeds is lower than without (Ainsworth et al. 2023).
  */
+import { measureEntry, type MeasureId } from '../../core/similarity/catalogue';
 import type { ExperimentSpecInput } from '../spec/spec';
 import {
+  differenceRange,
   matrixDifference,
   pairwiseMean,
   subMatrix,
@@ -155,6 +157,10 @@ export function layerIdentification(
 
 const isBlock = (l: string) => /^blocks\.\d+$/.test(l);
 
+type Range = readonly [number, number] | null;
+const rangeOf = (id: MeasureId): Range => measureEntry(id).range;
+const CKA_RANGE = rangeOf('linear-cka');
+
 export const seedConvergence: StudyDefinition = {
   id: ID,
   name: 'Seed convergence',
@@ -197,7 +203,10 @@ export const seedConvergence: StudyDefinition = {
     const restOn = gate.armGates;
     const keep = learnedOf(gate, arms, ARM);
     const keptIds = keep.map((i) => ids[i]);
-    const est = (m: SquareMatrix): PairwiseEstimate => pairwiseMean(subMatrix(m, keep));
+    // Intervals cut to the measure's range, as `homolab compare` cuts them (one interval for
+    // one quantity in a report and a comparison).
+    const est = (m: SquareMatrix, range: Range = null): PairwiseEstimate =>
+      pairwiseMean(subMatrix(m, keep), undefined, { range });
     const cka = (step: number, layer: string) =>
       modelMatrix(ctx.store, expId, 'linear-cka', step, ids, layer);
 
@@ -209,15 +218,18 @@ export const seedConvergence: StudyDefinition = {
       const init = cka(0, layer);
       return {
         layer,
-        final: est(fin),
-        init: est(init),
-        change: est(matrixDifference(fin, init)),
+        final: est(fin, CKA_RANGE),
+        init: est(init, CKA_RANGE),
+        change: est(matrixDifference(fin, init), differenceRange(CKA_RANGE)),
       };
     });
     const headRow = perLayer.find((p) => p.layer === head)!;
     const depth =
       blocks.length >= 2
-        ? est(matrixDifference(cka(final, blocks[0]), cka(final, blocks[blocks.length - 1])))
+        ? est(
+            matrixDifference(cka(final, blocks[0]), cka(final, blocks[blocks.length - 1])),
+            differenceRange(CKA_RANGE),
+          )
         : null;
 
     // Layer identification over the blocks only (the embedding and the final norm are
@@ -233,17 +245,20 @@ export const seedConvergence: StudyDefinition = {
       }
       return out;
     };
-    const identFinal = est(identMatrix(final));
-    const identInit = est(identMatrix(0));
+    const identFinal = est(identMatrix(final), [0, 1]);
+    const identInit = est(identMatrix(0), [0, 1]);
     const chance = blocks.length ? 1 / blocks.length : NaN;
 
     const out = (kind: string, step: number) =>
       modelMatrix(ctx.store, expId, kind, step, ids, 'output');
     const agreement = {
-      final: est(out('top1-agreement', final)),
-      init: est(out('top1-agreement', 0)),
+      final: est(out('top1-agreement', final), rangeOf('top1-agreement')),
+      init: est(out('top1-agreement', 0), rangeOf('top1-agreement')),
     };
-    const jsd = { final: est(out('jsd', final)), init: est(out('jsd', 0)) };
+    const jsd = {
+      final: est(out('jsd', final), rangeOf('jsd')),
+      init: est(out('jsd', 0), rangeOf('jsd')),
+    };
 
     const w0 = alignedWeights(ctx.store, expId, 0, ids);
     const w1 = alignedWeights(ctx.store, expId, final, ids);

@@ -65,12 +65,12 @@ describe('studies at the test scale', () => {
     const learned = data.learnedRunIds as number[];
     const m = modelMatrix(store, expId, 'linear-cka', 20, ids, 'final_norm');
     const keep = learned.map((id) => ids.indexOf(id));
-    const mine = pairwiseMean(subMatrix(m, keep));
+    const mine = pairwiseMean(subMatrix(m, keep), undefined, { range: [0, 1] });
     const perLayer = data.perLayer as { layer: string; final: { value: number | null } }[];
     expect(perLayer.find((p) => p.layer === 'final_norm')!.final.value).toEqual(mine.value);
     const c = await compareExperiments(store, [expId], { step: 20 });
     const fromCompare = c.experiments[0].profile!.layers.find((l) => l.layer === 'final_norm')!;
-    const all = pairwiseMean(m);
+    const all = pairwiseMean(m, undefined, { range: [0, 1] });
     expect(fromCompare.value).toBeCloseTo(all.value!, 12);
     expect(fromCompare.interval).toEqual(all.interval);
 
