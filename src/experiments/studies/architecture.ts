@@ -27,7 +27,7 @@ import { failedGates, type Gate, type LearnCriterion } from './gates';
 import { MATCHED_LAYERS, storeMatchedLossComparison, type MatchedLossResult } from './matched-loss';
 import { metricPoints } from './read';
 import { num, studyDocument } from './report';
-import { createAndTrain, phase } from './train';
+import { createAndTrain, ensureAnalysisBackend, phase } from './train';
 import type {
   ExpectedTime,
   StudyContext,
@@ -220,6 +220,8 @@ export const architectureVariants: StudyDefinition = {
         'analyze',
         `comparing ${learned.length} learned runs at matched validation loss`,
       );
+      // Forward passes in this process (the lab's workers trained the runs): its backend first.
+      await ensureAnalysisBackend(ctx);
       const row = await storeMatchedLossComparison(ctx.store, expId, learned, d.probeSize);
       stored = ctx.store.analyses.require(row.id).result as unknown as MatchedLossResult;
       analysisId = row.id;
