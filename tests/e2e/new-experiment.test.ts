@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from './browser';
-import { openLab, type LabFixture } from './lab-fixture';
+import { openLab, train, type LabFixture } from './lab-fixture';
+import { getPreset } from '../../src/experiments/spec/presets';
 import { CorpusError, loadCorpusFile } from '../../src/core/data/corpus-file';
 
 const missing = chromiumMissing();
@@ -127,6 +128,33 @@ describe.skipIf(!!missing)('New experiment', () => {
     expect(await dialog.textContent()).toMatch(/Start anyway/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect((await f.call('listExperiments', {})).length).toBe(0);
+  });
+
+  it('fine-tunes from a run named as the CLI names it, and the runs table shows the parent', async () => {
+    const base = await train(f, 'Base to fine-tune', getPreset('seed-sweep').spec('tiny'));
+    const parentRun = (await f.call('listRuns', { experimentIds: [base] }))[0].id;
+    await f.open('#/new');
+    await estimateShown();
+    const from = f.page.getByTestId('from-run');
+    await from.fill('run x');
+    await expect
+      .poll(() => f.page.locator('[data-field-issues="from"]').textContent())
+      .toBe('write run-N or run-N@step, e.g. run-3@200');
+    expect(await start().isDisabled()).toBe(true);
+    await from.fill(`run-${parentRun}`);
+    await f.page.getByTestId('exp-name').fill('Fine-tune');
+    await expect.poll(() => start().isEnabled()).toBe(true);
+    await start().click();
+    const child = async () =>
+      (await f.call('listExperiments', {})).find((e) => e.name === 'Fine-tune')?.id;
+    await expect.poll(child, { timeout: 15_000 }).toBeDefined();
+    const id = (await child())!;
+    for (const r of await f.call('listRuns', { experimentIds: [id] }))
+      expect(r.parent?.runId).toBe(parentRun);
+    await f.open(`#/runs/${id}`);
+    const table = f.page.getByTestId('runs-table');
+    await expect.poll(() => table.locator('thead').textContent()).toContain('Parent');
+    await expect.poll(() => table.locator('tbody').textContent()).toContain(`run-${parentRun}`);
   });
 
   it('produced no console errors', () => {

@@ -55,3 +55,15 @@ export function placeIssues(issues: readonly ApiIssue[]): {
   }
   return { byField, general };
 }
+
+/**
+ * The form's "start from" text: `run-N` (its last checkpoint) or `run-N@step`; null when
+ * empty (train from scratch), undefined when it is neither.
+ */
+export function parseFrom(text: string): { runId: number; step?: number } | null | undefined {
+  const s = text.trim();
+  if (!s) return null;
+  const m = /^run-(\d+)(?:@(\d+))?$/.exec(s);
+  if (!m) return undefined;
+  return m[2] === undefined ? { runId: Number(m[1]) } : { runId: Number(m[1]), step: Number(m[2]) };
+}

@@ -38,9 +38,21 @@ export const FACT_COLUMNS: readonly RunColumn[] = [
     kind: 'count',
     value: (r) => r.meanTokensPerSec,
   },
+  { id: 'parent', labelKey: 'runs.col.parent', kind: 'text', value: (r) => parentLabel(r) },
   { id: 'backend', labelKey: 'runs.col.backend', kind: 'text', value: (r) => r.backend },
   { id: 'notes', labelKey: 'runs.col.notes', kind: 'text', value: (r) => r.notes || null },
 ];
+
+/** A fine-tune's parent as the CLI names it (`run-3@200`, or `run-3` for its last checkpoint). */
+export function parentLabel(r: RunSummary): string | null {
+  if (!r.parent) return null;
+  return `run-${r.parent.runId}${r.parent.step === null ? '' : `@${r.parent.step}`}`;
+}
+
+/** Shown until the user picks: the facts a researcher reads first (and the parent of fine-tunes). */
+export function defaultFacts(runs: readonly RunSummary[]): string[] {
+  return runs.some((r) => r.parent) ? [...DEFAULT_FACTS, 'parent'] : [...DEFAULT_FACTS];
+}
 
 /** Shown until the user picks: the facts a researcher reads first. */
 export const DEFAULT_FACTS = [

@@ -19,7 +19,7 @@ import {
   allColumns,
   compareBy,
   configColumn,
-  DEFAULT_FACTS,
+  defaultFacts,
   matchesColumn,
   matchesSearch,
   type RunColumn,
@@ -80,7 +80,7 @@ export const useRunsStore = defineStore('runs', () => {
   const columnById = computed(() => new Map(columns.value.map((c) => [c.id, c])));
   const shownColumns = computed<RunColumn[]>(() => {
     const ids = picked.value ?? [
-      ...DEFAULT_FACTS,
+      ...defaultFacts(runs.value),
       ...[...varyingKeys(runs.value.map((r) => r.config))].sort().map((k) => `config:${k}`),
     ];
     return ids

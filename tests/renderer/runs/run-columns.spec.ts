@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   allColumns,
   compareBy,
+  defaultFacts,
   matchesColumn,
   matchesSearch,
 } from '../../../renderer/src/runs/run-columns';
@@ -79,5 +80,18 @@ describe('run columns', () => {
     const c = run({ id: 3, finalLoss: null });
     expect([a, b, c].sort(compareBy(col('finalLoss'), false)).map((x) => x.id)).toEqual([2, 1, 3]);
     expect([a, b, c].sort(compareBy(col('finalLoss'), true)).map((x) => x.id)).toEqual([1, 2, 3]);
+  });
+
+  it("names a fine-tune's parent as the CLI does, and shows the column when a run has one", () => {
+    const scratch = run({ parent: null });
+    const last = run({ id: 2, parent: { runId: 7, step: null } });
+    const at = run({ id: 3, parent: { runId: 7, step: 200 } });
+    expect([scratch, last, at].map((x) => col('parent').value(x))).toEqual([
+      null,
+      'run-7',
+      'run-7@200',
+    ]);
+    expect(defaultFacts([scratch])).not.toContain('parent');
+    expect(defaultFacts([scratch, at])).toContain('parent');
   });
 });
