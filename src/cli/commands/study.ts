@@ -72,12 +72,15 @@ export async function studyCommand(
           name: s.name,
           question: s.question,
           expected: s.expected,
+          expectedMinutes: Object.fromEntries(STUDY_SCALES.map((sc) => [sc, s.expectedTime(sc)])),
         })),
       },
       () =>
-        STUDIES.map((s) => `${s.id.padEnd(24)} ${s.name}\n${' '.repeat(25)}${s.question}`).join(
-          '\n',
-        ),
+        STUDIES.map((s) => {
+          const pad = ' '.repeat(25);
+          const m = s.expectedTime('medium');
+          return `${s.id.padEnd(24)} ${s.name}\n${pad}${s.question}\n${pad}medium: about ${m.cpu2} min on 2 CPU cores, ${m.laptop8} min on an 8-core laptop, ${m.gpu} min on a GPU`;
+        }).join('\n'),
     );
     return EXIT.OK;
   }

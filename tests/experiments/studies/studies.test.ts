@@ -186,8 +186,19 @@ describe('studies at the test scale', () => {
     }
     lines.length = 0;
     expect(await main(['study', '--json'], io)).toBe(0);
-    expect(
-      (JSON.parse(lines[0]) as { studies: { id: string }[] }).studies.map((s) => s.id),
-    ).toEqual(['seed-convergence', 'shared-base', 'architecture-variants', 'emergence']);
+    const listed = (
+      JSON.parse(lines[0]) as {
+        studies: { id: string; expectedMinutes: Record<string, { cpu2: number }> }[];
+      }
+    ).studies;
+    expect(listed.map((s) => s.id)).toEqual([
+      'seed-convergence',
+      'shared-base',
+      'architecture-variants',
+      'emergence',
+    ]);
+    // Each with its expected time at every scale (the listing prints medium's).
+    for (const s of listed)
+      expect(Object.keys(s.expectedMinutes)).toEqual(['test', 'tiny', 'medium', 'full']);
   }, 180_000);
 });
