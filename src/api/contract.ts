@@ -323,6 +323,15 @@ export const contract = {
       })
       .strict(),
   ),
+  estimateStudy: op<T.StudyEstimate>()(
+    "A study's training time at a scale on this lab: its experiments' steps timed on this machine and backend, packed onto the pool's workers (analysis not included).",
+    z
+      .object({
+        study: z.string().min(1).max(64),
+        scale: z.enum(['test', 'tiny', 'medium', 'full']),
+      })
+      .strict(),
+  ),
   listStudyReports: op<T.StudyReportSummary[]>()('Stored study reports, newest first.', empty),
   getStudyReport: op<T.StudyReportView>()(
     'One stored study report: its sections as HTML blocks for the app, and the standalone HTML.',

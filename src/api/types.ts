@@ -419,6 +419,20 @@ export interface StudyInfo {
   >;
 }
 
+/** A study's training time on this lab (`estimateStudy`). */
+export interface StudyEstimate {
+  study: string;
+  scale: 'test' | 'tiny' | 'medium' | 'full';
+  /** Runs trained over all of the study's experiments. */
+  runs: number;
+  /** Expected training wall time, seconds (the experiments one after another). */
+  seconds: number;
+  /** True when every experiment's time comes from steps timed on this machine. */
+  calibrated: boolean;
+  backend: string;
+  workers: number;
+}
+
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'inconclusive';
 
 export interface StudyReportSummary {

@@ -123,3 +123,22 @@ describe('cost gate, as the form shows it', () => {
     expect([tiny.fits, tiny.needsConfirmation]).toEqual([true, false]);
   });
 });
+
+describe('study estimate, as the picker shows it', () => {
+  it("times a study's experiments on this machine and counts its runs", async () => {
+    const e = await call('estimateStudy', { study: 'shared-base', scale: 'test' });
+    // Bases (K + 1) and three downstream arms of K: at the test scale K = 3.
+    const { getStudy } = await import('../../src/experiments/studies');
+    const specs = getStudy('shared-base').trainingSpecs('test');
+    expect(specs).toHaveLength(2);
+    expect(e.runs).toBe(4 + 9);
+    expect(e.calibrated).toBe(true);
+    expect(e.seconds).toBeGreaterThan(0);
+    const medium = await call('estimateStudy', { study: 'seed-convergence', scale: 'medium' });
+    expect(medium.runs).toBe(8);
+    expect(medium.seconds).toBeGreaterThan(e.seconds);
+    expect((await failure('estimateStudy', { study: 'nope', scale: 'tiny' })).code).toBe(
+      'not_found',
+    );
+  }, 120_000);
+});

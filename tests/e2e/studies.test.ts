@@ -26,6 +26,10 @@ describe.skipIf(!!missing)('Studies', () => {
     await f.page.getByTestId('study').selectOption('seed-convergence');
     await f.page.getByTestId('study-scale').selectOption('test');
     expect(await f.page.getByTestId('study-info').textContent()).toMatch(/Question/);
+    // The study's training timed on this machine, beside the reference times.
+    await expect
+      .poll(() => f.page.getByTestId('study-estimate').textContent(), { timeout: 60_000 })
+      .toMatch(/^training about .+: 3 runs on \w+, \d+ worker\(s\), timed here/);
     await f.page.getByTestId('run-study').click();
     await f.page.getByRole('heading', { name: 'Study reports' }).waitFor();
     // At once, not when the study ends.

@@ -137,6 +137,12 @@ export const en = {
   'new.studyExpected': 'Expected (published)',
   'new.studyDesign': 'Design',
   'new.runStudy': 'Run study',
+  'new.studyHereTitle': 'On this machine',
+  'new.studyHere':
+    'training about {time}: {runs} runs on {backend}, {workers} worker(s), timed here (analysis comes on top)',
+  'new.studyHereRough':
+    'training about {time}: {runs} runs on {backend}, {workers} worker(s), from a rough throughput model (analysis comes on top)',
+  'new.studyTiming': 'timing a few steps on this machine…',
   'new.studyTime': 'Expected time',
   'new.studyMinutes': '{cpu} on 2 CPU cores, {laptop} on an 8-core laptop, {gpu} on a GPU',
   'scale.medium': 'medium',

@@ -139,6 +139,12 @@ export const zh: Record<MessageKey, string> = {
   'new.studyExpected': '预期（已发表的结论）',
   'new.studyDesign': '设计',
   'new.runStudy': '运行研究',
+  'new.studyHereTitle': '在本机',
+  'new.studyHere':
+    '训练约 {time}：{runs} 个运行，{backend}，{workers} 个工作进程，按本机实测（另需分析时间）',
+  'new.studyHereRough':
+    '训练约 {time}：{runs} 个运行，{backend}，{workers} 个工作进程，按粗略吞吐模型估算（另需分析时间）',
+  'new.studyTiming': '正在本机测量几个训练步…',
   'new.studyTime': '预计时间',
   'new.studyMinutes': '2 核 CPU 约 {cpu}，8 核笔记本约 {laptop}，GPU 约 {gpu}',
   'scale.medium': '中型',

@@ -69,7 +69,7 @@ export function startTraining(
 
 /** Vocabulary sizes by dataset spec: building a dataset to learn it is not free. */
 const vocabCache = new Map<string, number>();
-async function vocabSizeOf(dataset: unknown): Promise<number> {
+export async function vocabSizeOf(dataset: unknown): Promise<number> {
   const key = JSON.stringify(dataset);
   let v = vocabCache.get(key);
   if (v === undefined) {

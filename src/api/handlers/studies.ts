@@ -19,7 +19,9 @@ import type { AnalysisRow, JsonObject } from '../../../db/types';
 import type { Handlers } from '../dispatcher';
 import { ApiFailure, notFound } from '../errors';
 import type { LabContext } from '../lab-context';
-import type { StudyInfo, StudyReportSummary, StudyReportView } from '../types';
+import { groupLockstep } from '../../experiments/spec/variants';
+import type { StudyEstimate, StudyInfo, StudyReportSummary, StudyReportView } from '../types';
+import { validSpec, vocabSizeOf } from './experiments';
 
 type ReportRow = AnalysisRow & { result: StoredStudyReport };
 
@@ -46,7 +48,10 @@ function summaryOf(row: ReportRow, studies: readonly StudyDefinition[]): StudyRe
 
 export function studyHandlers(
   ctx: LabContext,
-): Pick<Handlers, 'listStudies' | 'runStudy' | 'listStudyReports' | 'getStudyReport'> {
+): Pick<
+  Handlers,
+  'listStudies' | 'runStudy' | 'estimateStudy' | 'listStudyReports' | 'getStudyReport'
+> {
   let running: string | null = null;
 
   const emitStudy = (
@@ -92,6 +97,32 @@ export function studyHandlers(
           ExpectedTime
         >,
       })),
+
+    estimateStudy: async ({ study, scale }): Promise<StudyEstimate> => {
+      const { STUDIES } = await studiesModule();
+      const def = STUDIES.find((s) => s.id === study);
+      if (!def) throw notFound('Study', study);
+      const out: StudyEstimate = {
+        study,
+        scale,
+        runs: 0,
+        seconds: 0,
+        calibrated: true,
+        backend: '',
+        workers: 0,
+      };
+      // The experiments train one after another, each on the pool's workers.
+      for (const input of def.trainingSpecs(scale)) {
+        const { spec, variants } = validSpec(input);
+        const e = await ctx.lab.estimate(groupLockstep(variants), await vocabSizeOf(spec.dataset));
+        out.runs += variants.length;
+        out.seconds += e.seconds;
+        out.calibrated &&= e.calibrated;
+        out.backend = e.backend;
+        out.workers = e.workers;
+      }
+      return out;
+    },
 
     runStudy: async ({ study, scale }) => {
       // Claimed before the first await, so two quick calls cannot both start a study.

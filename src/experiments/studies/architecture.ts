@@ -129,10 +129,10 @@ export function architectureDesign(scale: StudyScale): Design {
         learn: { exactMatch: 0.8, minRuns: 6 },
         convergedLoss: 0.05,
         time: {
-          cpu2: 20,
+          cpu2: 23,
           laptop8: 8,
           gpu: 12,
-          basis: `2 cores: measured, 20 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          basis: `2 cores: measured, 23 min (wasm, 2 workers, with the test suite running beside it); 8-core laptop: scaled by cores and clock; ${GPU}`,
         },
       };
     case 'full':
@@ -189,6 +189,7 @@ export const architectureVariants: StudyDefinition = {
         ', ',
       )}; ${d.seeds} init seeds each, on identical batches of copy/reverse strings for ${d.spec.training.steps} steps, checkpoints every ${d.spec.training.checkpointEvery}. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the end, ≥ ${d.learn.minRuns} learned seeds per architecture. Compared at matched validation loss (each learned run's first checkpoint at or below the largest best loss of the learned runs; the target must be at most ${d.convergedLoss} nats per token, where every compared model predicts the answer almost surely) on ${d.probeSize} validation sequences.`;
   },
+  trainingSpecs: (scale) => [architectureSpec(scale)],
   expectedTime: (scale) => architectureDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();

@@ -207,6 +207,7 @@ export const emergence: StudyDefinition = {
     const t = d.training;
     return `a + b mod ${d.p}, ${Math.round(d.trainFraction * 100)}% of the ${d.p}² pairs for training, the rest held out; ${d.seeds} init seeds of a ${d.model.nLayers}-layer Transformer (d_model ${d.model.dModel}), AdamW (weight decay 1, constant lr), ${t.steps} steps, batch ${t.batchSize}. Pre-registered reading points: checkpoints at step 0 and every ${t.checkpointEvery} steps; "early" = the checkpoint nearest a quarter of training. Held-out exact match and per-token log-likelihood on ${d.probeSize} held-out equations at every checkpoint. Transition = where exact match crosses halfway from start to final plateau; sharp when its 10–90% width ≤ ${SHARP * 100}% of training. Grokking is claimed only with a memorisation plateau (training loss < ${MEMORISED_LOSS} for ≥ ${PLATEAU * 100}% of training before held-out exact match reaches half its final level). Learn gate: final held-out exact match ≥ ${d.learn.exactMatch}, ≥ ${d.learn.minRuns} learned seeds.`;
   },
+  trainingSpecs: (scale) => [emergenceSpec(scale)],
   expectedTime: (scale) => emergenceDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();

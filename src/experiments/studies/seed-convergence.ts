@@ -178,6 +178,7 @@ export const seedConvergence: StudyDefinition = {
     const t = d.spec.training;
     return `${d.seeds} init seeds of one pre-norm Transformer (d_model ${m.dModel}, ${m.nLayers} layers, context ${m.contextLength}) trained in lockstep for ${t.steps} steps (batch ${t.batchSize}) on copy/reverse strings; checkpoints at step 0 and every ${t.checkpointEvery} steps. Learn gate: held-out exact match ≥ ${d.learn.exactMatch} at the final step, at least ${d.learn.minRuns} learned seeds. Linear CKA per layer and layer × layer, top-1 agreement, JSD and held-out scores on ${d.probeSize} validation sequences at every checkpoint; aligned weights (2-D matrices) and loss barriers at step 0 and at the end.`;
   },
+  trainingSpecs: (scale) => [seedConvergenceSpec(scale)],
   expectedTime: (scale) => seedConvergenceDesign(scale).time,
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();

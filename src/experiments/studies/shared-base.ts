@@ -121,6 +121,45 @@ export function sharedBaseDesign(scale: StudyScale): Design {
 }
 
 /** κ / κ_max: κ divided by the largest κ two models with these accuracies can reach. */
+/** The K + 1 pretrained bases: base 0 is the shared one, bases 1…K the independent ones. */
+function basesSpec(scale: StudyScale): ExperimentSpecInput {
+  const d = sharedBaseDesign(scale);
+  return {
+    name: `Study: shared base — ${d.k + 1} pretrained bases (${scale})`,
+    notes: `Created by \`homolab study ${ID} --scale ${scale}\`: base 0 is the shared base; bases 1…${d.k} are the independent bases.`,
+    ...d.pretrain,
+    model: d.model,
+    axes: { grid: { initSeed: seeds(d.k + 1) } },
+    analysis: { measures: [], probeSize: d.probeSize },
+  };
+}
+
+/**
+ * The three downstream arms of K runs: fine-tunes of the shared base, fine-tunes of the
+ * independent bases (their parents are set at creation), and scratch runs of P + F steps.
+ */
+function downstreamSpec(scale: StudyScale): ExperimentSpecInput {
+  const d = sharedBaseDesign(scale);
+  const K = d.k;
+  const P = d.pretrain.training.steps!;
+  const F = d.downstream.training.steps!;
+  return {
+    name: `Study: shared base — downstream arms (${scale})`,
+    notes: `Created by \`homolab study ${ID} --scale ${scale}\`.`,
+    ...d.downstream,
+    model: d.model,
+    training: { ...d.downstream.training, checkpointAtStart: true },
+    axes: {
+      list: [
+        ...seeds(K).map((i) => ({ initSeed: 100 + i, dataSeed: i })),
+        ...seeds(K).map((i) => ({ initSeed: 200 + i, dataSeed: i })),
+        ...seeds(K).map((i) => ({ initSeed: 300 + i, dataSeed: i, 'training.steps': P + F })),
+      ],
+    },
+    analysis: { measures: [], probeSize: d.probeSize },
+  };
+}
+
 export function normalisedKappa(kappa: number, accA: number, accB: number): number {
   const cExp = accA * accB + (1 - accA) * (1 - accB);
   const kMax = (1 - Math.abs(accA - accB) - cExp) / (1 - cExp);
@@ -156,6 +195,7 @@ export const sharedBase: StudyDefinition = {
     return `${d.k + 1} bases (d_model ${d.model!.dModel}, ${d.model!.nLayers} layers) pretrained ${P} steps on copy/reverse strings; downstream: longer strings (a new sample). Arms of ${d.k} runs each: fine-tunes of base 0 (data orders 0…${d.k - 1}); fine-tunes of bases 1…${d.k}, one each; scratch models trained ${P + F} steps on the downstream task alone (equal budget). Fine-tuning: ${F} steps at the pretraining learning rate; a fine-tune must move ≥ ${d.minMove * 100}% (relative weight distance) from its parent. Learn gate: held-out exact match ≥ ${d.learn.exactMatch}, ≥ ${d.learn.minRuns} learned runs per arm; the shared base must pass it on its pretraining task. Measured on ${d.probeSize} held-out downstream sequences (answer tokens).`;
   },
   expectedTime: (scale) => sharedBaseDesign(scale).time,
+  trainingSpecs: (scale) => [basesSpec(scale), downstreamSpec(scale)],
   async run(ctx: StudyContext): Promise<StudyResult> {
     const t0 = performance.now();
     const seed = ctx.statsSeed ?? 0;
@@ -163,14 +203,7 @@ export const sharedBase: StudyDefinition = {
     const K = d.k;
     const P = d.pretrain.training.steps!;
     const F = d.downstream.training.steps!;
-    const base = await createAndTrain(ctx, ID, {
-      name: `Study: shared base — ${K + 1} pretrained bases (${ctx.scale})`,
-      notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: base 0 is the shared base; bases 1…${K} are the independent bases.`,
-      ...d.pretrain,
-      model: d.model,
-      axes: { grid: { initSeed: seeds(K + 1) } },
-      analysis: { measures: [], probeSize: d.probeSize },
-    });
+    const base = await createAndTrain(ctx, ID, basesSpec(ctx.scale));
     const baseIds = base.runs.map((r) => r.id);
     const baseA = await analyze(ctx, ID, base.experiment.id, {
       measures: [],
@@ -179,19 +212,8 @@ export const sharedBase: StudyDefinition = {
     });
     const parents = base.runs.map((r) => parentRef(ctx.store, r.id));
     const spec: ExperimentSpecInput = {
-      name: `Study: shared base — downstream arms (${ctx.scale})`,
+      ...downstreamSpec(ctx.scale),
       notes: `Created by \`homolab study ${ID} --scale ${ctx.scale}\`: ${K} fine-tunes of run-${baseIds[0]}, ${K} fine-tunes of runs ${baseIds.slice(1).join(', ')}, ${K} scratch runs of ${P + F} steps.`,
-      ...d.downstream,
-      model: d.model,
-      training: { ...d.downstream.training, checkpointAtStart: true },
-      axes: {
-        list: [
-          ...seeds(K).map((i) => ({ initSeed: 100 + i, dataSeed: i })),
-          ...seeds(K).map((i) => ({ initSeed: 200 + i, dataSeed: i })),
-          ...seeds(K).map((i) => ({ initSeed: 300 + i, dataSeed: i, 'training.steps': P + F })),
-        ],
-      },
-      analysis: { measures: [], probeSize: d.probeSize },
     };
     const armOf = (index: number) => ARMS[Math.floor(index / K)];
     const down = createExperiment(ctx.store, withOrigin(ctx, spec), {

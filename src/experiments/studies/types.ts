@@ -9,6 +9,7 @@ import type { AnalysisProgress } from '../analysis/run-analysis';
 import type { RunnerEvent } from '../execution/events';
 import type { LabService } from '../execution/lab-service';
 import type { Gate } from './gates';
+import type { ExperimentSpecInput } from '../spec/spec';
 
 /**
  * `test`: seconds (unit tests); `tiny`: minutes on 2 CPU cores, models that do not learn (every
@@ -88,5 +89,10 @@ export interface StudyDefinition {
   describe(scale: StudyScale): string;
   /** Expected wall time at `scale` (shown by `homolab estimate`-style pickers). */
   expectedTime(scale: StudyScale): ExpectedTime;
+  /**
+   * The experiments the study trains at `scale`, in order (a fine-tune's parent is only known
+   * once its base trained, so these are for estimating: the same models, steps and runs).
+   */
+  trainingSpecs(scale: StudyScale): ExperimentSpecInput[];
   run(ctx: StudyContext): Promise<StudyResult>;
 }
