@@ -130,9 +130,9 @@ export function architectureDesign(scale: StudyScale): Design {
         convergedLoss: 0.05,
         time: {
           cpu2: 23,
-          laptop8: 8,
+          laptop8: 7,
           gpu: 12,
-          basis: `2 cores: measured, 23 min (wasm, 2 workers, with the test suite running beside it); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          basis: `2 cores: measured, 23 min (wasm, 2 workers, with the test suite running beside it); 8-core laptop: 8 workers, scaled by cores; ${GPU}`,
         },
       };
     case 'full':

@@ -125,10 +125,10 @@ export function emergenceDesign(scale: StudyScale): Design {
         probeSize: 265,
         learn: { exactMatch: 0.7, minRuns: 6 },
         time: {
-          cpu2: 13,
-          laptop8: 5,
+          cpu2: 6,
+          laptop8: 2,
           gpu: 8,
-          basis: `2 cores: measured, 12 min (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          basis: `2 cores: measured, 5.3 min (wasm, 2 workers); 8-core laptop: 8 workers, scaled by cores; ${GPU}`,
         },
       };
     case 'full':

@@ -94,10 +94,10 @@ export function seedConvergenceDesign(scale: StudyScale): Design {
         probeSize: 128,
         learn: { exactMatch: 0.8, minRuns: 6 },
         time: {
-          cpu2: 25,
-          laptop8: 10,
+          cpu2: 8,
+          laptop8: 3,
           gpu: 15,
-          basis: `2 cores: measured, 24 min with other work on the machine (wasm); 8-core laptop: scaled by cores and clock; ${GPU}`,
+          basis: `2 cores: measured, 7.6 min (wasm, 2 workers, with the test suite running beside it); 8-core laptop: 8 workers, scaled by cores; ${GPU}`,
         },
       };
     case 'full':
