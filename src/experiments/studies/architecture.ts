@@ -285,13 +285,19 @@ export const architectureVariants: StudyDefinition = {
         // Runs that did not learn are left out; the verdicts rest on every architecture keeping
         // enough learned runs and on the matched loss being near convergence.
         const failed = failedGates(gates.filter((g) => g.runId === undefined));
+        const figures = s.test
+          ? `same architecture ${s.within?.toFixed(3)} (seed pairs ${s.seedPairs ? formatEstimate(s.seedPairs) : 'n/a'}) vs different architectures ${s.across?.toFixed(3)}; difference ${s.test.observed.toFixed(3)}, permutation p = ${s.test.pValue.toFixed(4)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels over ${learned.length} learned runs).`
+          : null;
         if (!s.test || failed)
           return {
             expectation,
             status: 'inconclusive',
-            evidence: failed ?? 'no learned runs to compare',
+            // The figures stay visible, marked as what they are when a gate failed.
+            evidence:
+              (failed ?? 'no learned runs to compare') +
+              (figures ? `. Descriptive only (not a verdict): ${figures}` : ''),
           } as Verdict;
-        const evidence = `same architecture ${s.within?.toFixed(3)} (seed pairs ${s.seedPairs ? formatEstimate(s.seedPairs) : 'n/a'}) vs different architectures ${s.across?.toFixed(3)}; difference ${s.test.observed.toFixed(3)}, permutation p = ${s.test.pValue.toFixed(4)} (${s.test.method}, ${s.test.permutations} relabellings of architecture labels over ${learned.length} learned runs).`;
+        const evidence = figures!;
         const status =
           s.test.pValue < ALPHA
             ? s.test.observed > 0
