@@ -149,10 +149,20 @@ describe.skipIf(!!missing)('New experiment', () => {
       (await f.call('listExperiments', {})).find((e) => e.name === 'Fine-tune')?.id;
     await expect.poll(child, { timeout: 15_000 }).toBeDefined();
     const id = (await child())!;
-    for (const r of await f.call('listRuns', { experimentIds: [id] }))
-      expect(r.parent?.runId).toBe(parentRun);
+    const runs = () => f.call('listRuns', { experimentIds: [id] });
+    expect((await runs()).length).toBeGreaterThan(0);
+    for (const r of await runs()) expect(r.parent?.runId).toBe(parentRun);
+    // Read the table once the fine-tune has trained (the lab is idle again).
+    await expect
+      .poll(async () => (await runs()).every((r) => r.status === 'completed'), { timeout: 60_000 })
+      .toBe(true);
     await f.open(`#/runs/${id}`);
     const table = f.page.getByTestId('runs-table');
+    await table.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      // Say what the page showed instead (once seen in CI only).
+      const shown = (await f.page.locator('body').innerText()).slice(0, 800);
+      throw new Error(`${(e as Error).message}\nthe page showed: ${shown}`);
+    });
     await expect.poll(() => table.locator('thead').textContent()).toContain('Parent');
     await expect.poll(() => table.locator('tbody').textContent()).toContain(`run-${parentRun}`);
   });
