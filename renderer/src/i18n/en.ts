@@ -224,6 +224,10 @@ export const en = {
   'reason.analysis': 'waiting for the analysis queued before it',
   'note.roughTime':
     'time from a rough throughput model for {backend} ({source}); evaluation, checkpoints and analysis not included',
+  'note.timedHere':
+    'time from {jobs} job(s) of steps timed on this machine ({backend}) on {workers} worker(s); checkpoints and analysis not included',
+  'note.workersBusy': 'every worker is busy: calibration waits until one is free',
+  'note.notCalibratedHere': 'the lab trains on {backend}: not calibrated here',
   'note.autoBackend': 'backend auto: time shown for wasm, the usual CPU choice',
   'note.intervals':
     'Intervals: jackknife over models (leave one run out, Student t; none with fewer than 3 models), cut to the measure’s range; p-values: permutation tests relabelling models between experiments, never pair values.',
@@ -261,7 +265,7 @@ export const en = {
   'runs.col.evalLoss': 'Eval loss',
   'runs.col.wallTime': 'Wall time',
   'runs.col.throughput': 'Mean tokens/s',
-  'runs.col.parent': 'Parent (fine-tuned from)',
+  'runs.col.parent': 'Parent',
   'runs.col.backend': 'Backend',
   'runs.col.notes': 'Notes',
   'runs.editTags': 'Tags…',

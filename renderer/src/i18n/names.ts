@@ -63,6 +63,14 @@ export function estimateNote(note: string): string {
   const m = /^time from a rough throughput model for (\w+) \(([^)]*)\)/.exec(note);
   if (m) return t('note.roughTime', { backend: m[1], source: m[2] });
   if (/^backend auto: time shown for wasm/.test(note)) return t('note.autoBackend');
+  const timed =
+    /^time from (\d+) job\(s\) of steps timed on this machine \((\w+)\) on (\d+) worker\(s\)/.exec(
+      note,
+    );
+  if (timed) return t('note.timedHere', { jobs: timed[1], backend: timed[2], workers: timed[3] });
+  if (/^every worker is busy: calibration waits/.test(note)) return t('note.workersBusy');
+  const other = /^the lab trains on (\w+): not calibrated here/.exec(note);
+  if (other) return t('note.notCalibratedHere', { backend: other[1] });
   return note;
 }
 

@@ -222,6 +222,10 @@ export const zh: Record<MessageKey, string> = {
   'reason.starting': '正在启动训练工作进程',
   'reason.analysis': '等待排在前面的分析完成',
   'note.roughTime': '时间来自 {backend} 的粗略吞吐模型（{source}）；不含评估、检查点和分析',
+  'note.timedHere':
+    '时间来自在本机（{backend}）实测的 {jobs} 个作业的训练步，使用 {workers} 个工作进程；不含检查点和分析',
+  'note.workersBusy': '所有工作进程都在忙：待有空闲时再测量',
+  'note.notCalibratedHere': '实验室在 {backend} 上训练：此处未实测',
   'note.autoBackend': '后端为 auto：按 wasm（常用的 CPU 后端）估算时间',
   'note.intervals':
     '区间：对模型做刀切法（每次留出一个运行，Student t；少于 3 个模型时不给区间），并截取到该度量的取值范围；p 值：在实验之间重新标记模型的置换检验，从不置换模型对的值。',
@@ -258,7 +262,7 @@ export const zh: Record<MessageKey, string> = {
   'runs.col.evalLoss': '评估损失',
   'runs.col.wallTime': '墙钟时间',
   'runs.col.throughput': '平均词元/秒',
-  'runs.col.parent': '父运行（微调起点）',
+  'runs.col.parent': '父运行',
   'runs.col.backend': '后端',
   'runs.col.notes': '备注',
   'runs.editTags': '标签…',
